@@ -1,0 +1,62 @@
+/**
+ * Build: each node and credential listed in package.json's `n8n` block becomes one
+ * self-contained CommonJS file in dist/ (eventsource-parser bundled in, n8n-workflow left to
+ * n8n), and the icons and codex files are copied next to them.
+ */
+const { dest, parallel, series, src } = require('gulp');
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const pkg = require('./package.json');
+
+const PARSER_LICENSE = 'dist/licenses/eventsource-parser.LICENSE';
+
+/** dist/nodes/X/X.node.js -> nodes/X/X.node.ts */
+function sourceOf(distPath) {
+	return distPath.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+}
+
+function clean(done) {
+	fs.rmSync('dist', { recursive: true, force: true });
+	done();
+}
+
+async function bundle() {
+	const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials];
+	await Promise.all(
+		entries.map((distPath) =>
+			esbuild.build({
+				entryPoints: [sourceOf(distPath)],
+				outfile: distPath,
+				bundle: true,
+				platform: 'node',
+				format: 'cjs',
+				target: 'node18',
+				// n8n provides these at run time; bundling them would ship a second copy.
+				external: ['n8n-workflow', '@n8n/ai-node-sdk'],
+				banner: {
+					js: `/*! ${pkg.name} ${pkg.version} (MIT). Bundles eventsource-parser (MIT, see ${path.posix.relative(path.posix.dirname(distPath), PARSER_LICENSE)}). */`,
+				},
+				legalComments: 'inline',
+				logLevel: 'warning',
+			}),
+		),
+	);
+}
+
+function copyAssets() {
+	return src(['nodes/**/*.{svg,png}', 'nodes/**/*.node.json', 'credentials/**/*.{svg,png}'], {
+		base: '.',
+		encoding: false,
+	}).pipe(dest('dist'));
+}
+
+function copyLicense(done) {
+	fs.mkdirSync(path.dirname(PARSER_LICENSE), { recursive: true });
+	fs.copyFileSync(require.resolve('eventsource-parser/package.json').replace(/package\.json$/, 'LICENSE'), PARSER_LICENSE);
+	done();
+}
+
+exports.build = series(clean, parallel(bundle, copyAssets, copyLicense));
+exports.default = exports.build;

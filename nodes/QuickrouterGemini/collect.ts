@@ -1,0 +1,140 @@
+/**
+ * Folds the chunks of one streamed answer into the whole answer, the way Gemini's own SDKs do:
+ * text deltas joined, thought summaries kept apart, the last cumulative usage kept.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import type {
+	GeminiCandidate,
+	GeminiContent,
+	GeminiPart,
+	GeminiPromptFeedback,
+	GeminiResponseChunk,
+} from './types';
+
+export interface CollectedCandidate {
+	index: number;
+	text: string;
+	thoughts: string;
+	/** The answer as a `model` turn, ready to be appended to the next request's `contents`. */
+	content: { role: 'model'; parts: GeminiPart[] };
+	finishReason?: string;
+	finishMessage?: string;
+	safetyRatings?: IDataObject[];
+	citationSources: IDataObject[];
+	groundingMetadata?: IDataObject;
+}
+
+export interface CollectedAnswer {
+	candidates: CollectedCandidate[];
+	chunkCount: number;
+	usageMetadata?: IDataObject;
+	modelVersion?: string;
+	responseId?: string;
+	promptFeedback?: GeminiPromptFeedback;
+}
+
+function isTextOnly(part: GeminiPart): boolean {
+	return Object.keys(part).every(
+		(key) => key === 'text' || key === 'thought' || key === 'thoughtSignature',
+	);
+}
+
+/**
+ * Google's guidance for thought signatures: never merge a part that carries one with another
+ * part, so only signature-free text parts of the same kind are joined.
+ */
+function canMerge(previous: GeminiPart | undefined, next: GeminiPart): previous is GeminiPart {
+	return (
+		previous !== undefined &&
+		typeof previous.text === 'string' &&
+		typeof next.text === 'string' &&
+		isTextOnly(previous) &&
+		isTextOnly(next) &&
+		previous.thoughtSignature === undefined &&
+		next.thoughtSignature === undefined &&
+		Boolean(previous.thought) === Boolean(next.thought)
+	);
+}
+
+function newCandidate(index: number): CollectedCandidate {
+	return {
+		index,
+		text: '',
+		thoughts: '',
+		content: { role: 'model', parts: [] },
+		citationSources: [],
+	};
+}
+
+export class AnswerCollector {
+	private readonly byIndex = new Map<number, CollectedCandidate>();
+
+	private readonly answer: CollectedAnswer = { candidates: [], chunkCount: 0 };
+
+	add(chunk: GeminiResponseChunk): void {
+		this.answer.chunkCount++;
+		if (chunk.usageMetadata) this.answer.usageMetadata = chunk.usageMetadata;
+		if (chunk.modelVersion) this.answer.modelVersion = chunk.modelVersion;
+		if (chunk.responseId) this.answer.responseId = chunk.responseId;
+		if (chunk.promptFeedback) this.answer.promptFeedback = chunk.promptFeedback;
+		for (const candidate of chunk.candidates ?? []) this.addCandidate(candidate);
+	}
+
+	/** Answer text of the first candidate so far; kept in errors that interrupt the stream. */
+	get partialText(): string {
+		return this.answer.candidates[0]?.text ?? '';
+	}
+
+	result(): CollectedAnswer {
+		this.answer.candidates.sort((a, b) => a.index - b.index);
+		return this.answer;
+	}
+
+	private candidate(index: number): CollectedCandidate {
+		let collected = this.byIndex.get(index);
+		if (!collected) {
+			collected = newCandidate(index);
+			this.byIndex.set(index, collected);
+			this.answer.candidates.push(collected);
+		}
+		return collected;
+	}
+
+	private addCandidate(candidate: GeminiCandidate): void {
+		const collected = this.candidate(candidate.index ?? 0);
+		if (candidate.finishReason) collected.finishReason = candidate.finishReason;
+		if (candidate.finishMessage) collected.finishMessage = candidate.finishMessage;
+		if (Array.isArray(candidate.safetyRatings)) {
+			collected.safetyRatings = candidate.safetyRatings as IDataObject[];
+		}
+		if (candidate.groundingMetadata) collected.groundingMetadata = candidate.groundingMetadata;
+		for (const source of candidate.citationMetadata?.citationSources ?? []) {
+			collected.citationSources.push(source);
+		}
+		this.addParts(collected, candidate.content);
+	}
+
+	private addParts(collected: CollectedCandidate, content: GeminiContent | undefined): void {
+		const parts = collected.content.parts;
+		for (const part of content?.parts ?? []) {
+			if (typeof part.text === 'string') {
+				if (part.thought) collected.thoughts += part.text;
+				else collected.text += part.text;
+				// An empty text part matters only when it carries a signature.
+				if (part.text === '' && part.thoughtSignature === undefined && isTextOnly(part)) continue;
+			}
+			const previous = parts[parts.length - 1];
+			if (canMerge(previous, part)) previous.text += part.text as string;
+			else parts.push({ ...part });
+		}
+	}
+}
+
+/** The reason a prompt was refused, when the stream carried a block and no answer at all. */
+export function blockedPromptReason(answer: CollectedAnswer): string | undefined {
+	const reason = answer.promptFeedback?.blockReason;
+	if (!reason) return undefined;
+	const answered = answer.candidates.some((candidate) => candidate.content.parts.length > 0);
+	return answered ? undefined : reason;
+}

@@ -1,0 +1,313 @@
+/**
+ * The node's parameters. Their `name`s are a public contract: saved workflows store them.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { DEFAULT_MODEL, DEFAULT_TIMEOUT_MS } from './request';
+
+export const modelProperty: INodeProperties = {
+	displayName: 'Model',
+	name: 'model',
+	type: 'resourceLocator',
+	default: { mode: 'list', value: DEFAULT_MODEL, cachedResultName: DEFAULT_MODEL },
+	required: true,
+	description: 'The Gemini model that answers',
+	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			typeOptions: { searchListMethod: 'searchModels', searchable: true },
+		},
+		{
+			displayName: 'ID',
+			name: 'id',
+			type: 'string',
+			placeholder: 'e.g. gemini-3-pro-preview',
+		},
+	],
+};
+
+const contentsProperties: INodeProperties[] = [
+	{
+		displayName: 'Contents',
+		name: 'contentsMode',
+		type: 'options',
+		noDataExpression: true,
+		default: 'prompt',
+		description: 'How the conversation sent to the model is given',
+		options: [
+			{
+				name: 'JSON',
+				value: 'json',
+				description: 'The raw `contents` array of the API: several turns, any kind of parts',
+			},
+			{
+				name: 'Messages',
+				value: 'messages',
+				description: 'A list of user and model messages, for a multi-turn conversation',
+			},
+			{
+				name: 'Prompt',
+				value: 'prompt',
+				description: 'One user message',
+			},
+		],
+	},
+	{
+		displayName: 'Prompt',
+		name: 'prompt',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'e.g. Summarize this review in one sentence: {{ $json.review }}',
+		description: 'The user message sent to the model',
+		displayOptions: { show: { contentsMode: ['prompt'] } },
+	},
+	{
+		displayName: 'Messages',
+		name: 'messages',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		default: { values: [{ role: 'user', text: '' }] },
+		placeholder: 'Add Message',
+		description: 'The conversation so far, oldest first; the last message is usually from the user',
+		displayOptions: { show: { contentsMode: ['messages'] } },
+		options: [
+			{
+				displayName: 'Message',
+				name: 'values',
+				values: [
+					{
+						displayName: 'Role',
+						name: 'role',
+						type: 'options',
+						default: 'user',
+						description: 'Who says the message',
+						options: [
+							{ name: 'Model', value: 'model' },
+							{ name: 'User', value: 'user' },
+						],
+					},
+					{
+						displayName: 'Text',
+						name: 'text',
+						type: 'string',
+						typeOptions: { rows: 2 },
+						default: '',
+						description: 'The text of the message',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Contents (JSON)',
+		name: 'contentsJson',
+		type: 'json',
+		default: '[\n  {\n    "role": "user",\n    "parts": [{ "text": "Hello there" }]\n  }\n]',
+		required: true,
+		description:
+			'The `contents` array exactly as the API takes it: turns with a role (`user` or `model`) and parts. A previous answer\'s `content` can be appended as a turn.',
+		displayOptions: { show: { contentsMode: ['json'] } },
+	},
+];
+
+const generationConfigProperty: INodeProperties = {
+	displayName: 'Generation Config',
+	name: 'generationConfig',
+	type: 'collection',
+	placeholder: 'Add Setting',
+	default: {},
+	description: 'Settings sent as `generationConfig`; each keeps the API\'s own name',
+	options: [
+		{
+			displayName: 'Candidate Count',
+			name: 'candidateCount',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			default: 1,
+			description: 'How many alternative answers to generate; the first is the main output',
+		},
+		{
+			displayName: 'Extra Generation Config (JSON)',
+			name: 'extraJson',
+			type: 'json',
+			default: '{}',
+			description:
+				'A JSON object merged into `generationConfig` last, for fields not listed here (e.g. `{"responseModalities": ["TEXT", "IMAGE"]}`)',
+		},
+		{
+			displayName: 'Frequency Penalty',
+			name: 'frequencyPenalty',
+			type: 'number',
+			typeOptions: { numberPrecision: 2 },
+			default: 0,
+			description: 'Penalizes tokens in proportion to how often they already appeared',
+		},
+		{
+			displayName: 'Include Thoughts',
+			name: 'includeThoughts',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return thought summaries; they come out in `thoughts`, apart from `text`',
+		},
+		{
+			displayName: 'Max Output Tokens',
+			name: 'maxOutputTokens',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			default: 8192,
+			description: 'The most tokens the answer may have',
+		},
+		{
+			displayName: 'Presence Penalty',
+			name: 'presencePenalty',
+			type: 'number',
+			typeOptions: { numberPrecision: 2 },
+			default: 0,
+			description: 'Penalizes tokens that already appeared, encouraging new topics',
+		},
+		{
+			displayName: 'Response MIME Type',
+			name: 'responseMimeType',
+			type: 'options',
+			default: 'text/plain',
+			description: 'The format of the answer',
+			options: [
+				{ name: 'Enum (text/x.enum)', value: 'text/x.enum' },
+				{ name: 'JSON (application/json)', value: 'application/json' },
+				{ name: 'Text (text/plain)', value: 'text/plain' },
+			],
+		},
+		{
+			displayName: 'Response Schema',
+			name: 'responseSchema',
+			type: 'json',
+			default: '{\n  "type": "object",\n  "properties": {}\n}',
+			description: 'An OpenAPI schema object the answer must follow; use with the JSON MIME type',
+		},
+		{
+			displayName: 'Seed',
+			name: 'seed',
+			type: 'number',
+			typeOptions: { numberPrecision: 0 },
+			default: 0,
+			description: 'A fixed seed makes sampling repeatable as far as the model allows',
+		},
+		{
+			displayName: 'Stop Sequences',
+			name: 'stopSequences',
+			type: 'string',
+			typeOptions: { rows: 2 },
+			default: '',
+			description:
+				'Text that ends the answer when generated, one sequence per line (up to 5). An expression may return an array.',
+		},
+		{
+			displayName: 'Temperature',
+			name: 'temperature',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
+			default: 1,
+			description: 'Randomness of the answer: lower is more focused, higher more varied',
+		},
+		{
+			displayName: 'Thinking Budget',
+			name: 'thinkingBudget',
+			type: 'number',
+			typeOptions: { minValue: -1, numberPrecision: 0 },
+			default: -1,
+			description:
+				'Tokens the model may spend thinking: -1 lets it decide, 0 turns thinking off where the model allows. Gemini 3 models prefer Thinking Level.',
+		},
+		{
+			displayName: 'Thinking Level',
+			name: 'thinkingLevel',
+			type: 'options',
+			default: 'high',
+			description: 'How much the model thinks before answering (Gemini 3 models)',
+			options: [
+				{ name: 'High', value: 'high' },
+				{ name: 'Low', value: 'low' },
+				{ name: 'Medium', value: 'medium' },
+				{ name: 'Minimal', value: 'minimal' },
+			],
+		},
+		{
+			displayName: 'Top K',
+			name: 'topK',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			default: 64,
+			description: 'Samples only from the K most likely tokens',
+		},
+		{
+			displayName: 'Top P',
+			name: 'topP',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+			default: 0.95,
+			description: 'Samples only from the most likely tokens whose probabilities add up to P',
+		},
+	],
+};
+
+export const properties: INodeProperties[] = [
+	modelProperty,
+	...contentsProperties,
+	{
+		displayName: 'System Instruction',
+		name: 'systemInstruction',
+		type: 'string',
+		typeOptions: { rows: 2 },
+		default: '',
+		placeholder: 'e.g. You are a cat. Your name is Neko.',
+		description: 'Sets the model\'s role and behavior; left empty, none is sent',
+	},
+	{
+		displayName: 'Output',
+		name: 'outputMode',
+		type: 'options',
+		noDataExpression: true,
+		default: 'collect',
+		options: [
+			{
+				name: 'Whole Answer',
+				value: 'collect',
+				description: 'One item per input item, holding the complete answer',
+			},
+			{
+				name: 'One Item per Chunk',
+				value: 'perChunk',
+				description: 'One item per streamed event, in order, with its text delta',
+			},
+		],
+	},
+	generationConfigProperty,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Include Raw Chunks',
+				name: 'includeRawChunks',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to add every streamed event as received, in `chunks` (Whole Answer output only)',
+			},
+			{
+				displayName: 'Timeout',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 0 },
+				default: DEFAULT_TIMEOUT_MS,
+				description: 'Longest time in milliseconds one request may take, from sending it to the last streamed byte',
+			},
+		],
+	},
+];

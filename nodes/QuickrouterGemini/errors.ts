@@ -1,0 +1,155 @@
+/**
+ * Turns what the API or the stream said into n8n errors with a message a user can act on.
+ * Errors are built from the parsed response only, never from the request, so the token
+ * cannot leak into them.
+ */
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { describeRpcError, findRpcError, snippet } from './stream';
+import type { GoogleRpcError } from './types';
+
+const HINTS: Record<number, string> = {
+	400: 'The API rejected the request. Check the contents and the generation settings.',
+	401: 'Check the API token in the Quickrouter API credential.',
+	403: 'The token is not allowed to use this model or endpoint. Check the API token in the Quickrouter API credential.',
+	404: 'Check the model name; the model list shows the models your token can use.',
+	429: 'Rate limit or quota reached. Wait and retry, lower the number of parallel requests, or check your quota.',
+	500: 'The provider had an internal error. Retrying later usually helps.',
+	502: 'A proxy or gateway between n8n and the model failed. Retrying later usually helps.',
+	503: 'The model is overloaded or unavailable. Retrying later usually helps.',
+	504: 'The provider timed out. Retrying later usually helps.',
+};
+
+export function hintForStatus(statusCode: number): string | undefined {
+	return HINTS[statusCode];
+}
+
+function parseErrorBody(text: string): unknown {
+	const trimmed = text.trim();
+	// Some gateways wrap the JSON error in an SSE event even on a non-2xx status.
+	const json = trimmed.startsWith('data:') ? trimmed.slice(5).split(/\r?\n\r?\n/)[0] : trimmed;
+	try {
+		return JSON.parse(json);
+	} catch {
+		return undefined;
+	}
+}
+
+function withoutMarkup(text: string): string {
+	return text
+		.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+		.replace(/<[^>]+>/g, ' ');
+}
+
+/** A non-2xx answer: Google's `code`, `status` and `message` when the body has them. */
+export function httpStatusError(
+	node: INode,
+	statusCode: number,
+	statusMessage: string | undefined,
+	bodyText: string,
+	itemIndex?: number,
+): NodeApiError {
+	const rpcError: GoogleRpcError = findRpcError(parseErrorBody(bodyText)) ?? {};
+	const detail =
+		rpcError.message ?? (snippet(withoutMarkup(bodyText)) || statusMessage || 'no details');
+	const message = describeRpcError({
+		code: rpcError.code ?? statusCode,
+		status: rpcError.status,
+		message: detail,
+	});
+	const errorResponse: JsonObject = {
+		httpCode: String(statusCode),
+		status: rpcError.status ?? null,
+		message: detail,
+	};
+	return new NodeApiError(node, errorResponse, {
+		httpCode: String(statusCode),
+		itemIndex,
+		message,
+		description: hintForStatus(statusCode) ?? `The API answered with HTTP ${statusCode}.`,
+	});
+}
+
+/** The stream failed after it started; the answer received so far goes into the description. */
+export function streamFailureError(
+	node: INode,
+	message: string,
+	partialText: string,
+	itemIndex: number,
+	rpcError?: GoogleRpcError,
+): NodeApiError {
+	const partial = partialText
+		? `Text received before the failure: ${partialText}`
+		: 'No answer text was received before the failure.';
+	const hint = rpcError?.code !== undefined ? hintForStatus(rpcError.code) : undefined;
+	return new NodeApiError(
+		node,
+		{ message, status: rpcError?.status ?? null },
+		{
+			httpCode: rpcError?.code !== undefined ? String(rpcError.code) : undefined,
+			itemIndex,
+			message,
+			description: hint ? `${hint}\n\n${partial}` : partial,
+		},
+	);
+}
+
+/**
+ * The request never got an answer (refused connection, DNS, reset before headers).
+ * n8n rewrites messages naming a socket error code (ECONNREFUSED…) into its own wording,
+ * so the address goes into the description.
+ */
+export function connectionError(
+	node: INode,
+	baseUrl: string,
+	cause: unknown,
+	itemIndex: number,
+): NodeApiError {
+	const code = (cause as { code?: unknown })?.code;
+	const reason = typeof code === 'string' ? code : cause instanceof Error ? cause.message : String(cause);
+	const message = `Could not reach Quickrouter: ${reason}`;
+	return new NodeApiError(
+		node,
+		{ message, code: typeof code === 'string' ? code : null },
+		{
+			itemIndex,
+			message,
+			description: `No answer from ${baseUrl} (${reason}). Check the Base URL in the Quickrouter API credential, and any proxy between n8n and the API.`,
+		},
+	);
+}
+
+/** A parameter that cannot make a valid request: named with its item and its field. */
+export function parameterError(
+	node: INode,
+	itemIndex: number,
+	field: string,
+	problem: string,
+	description?: string,
+): NodeOperationError {
+	return new NodeOperationError(node, `${field} (item ${itemIndex}) ${problem}`, {
+		itemIndex,
+		description,
+	});
+}
+
+/** Gemini refused the prompt itself: no candidate, only `promptFeedback.blockReason`. */
+export function blockedPromptError(
+	node: INode,
+	reason: string,
+	detail: string | undefined,
+	itemIndex: number,
+): NodeApiError {
+	const message = `The prompt was blocked: ${reason}${detail ? ` (${detail})` : ''}`;
+	return new NodeApiError(
+		node,
+		{ message, blockReason: reason },
+		{
+			itemIndex,
+			message,
+			description:
+				'Gemini returned no answer because of promptFeedback.blockReason. Rephrase the prompt or review the safety settings.',
+		},
+	);
+}

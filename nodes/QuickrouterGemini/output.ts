@@ -1,0 +1,114 @@
+/**
+ * Shapes n8n items: one per input item for a collected answer, or one per SSE event.
+ * Inline data the model returns (images, audio) becomes n8n binary data.
+ */
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { CollectedAnswer, CollectedCandidate } from './collect';
+import type { GeminiPart, GeminiResponseChunk } from './types';
+
+function textOf(parts: GeminiPart[] | undefined, thought: boolean): string {
+	let text = '';
+	for (const part of parts ?? []) {
+		if (typeof part.text === 'string' && Boolean(part.thought) === thought) text += part.text;
+	}
+	return text;
+}
+
+function extensionOf(mimeType: string): string {
+	const subtype = mimeType.split('/')[1]?.split(/[+;]/)[0];
+	return subtype && /^[\w.-]+$/.test(subtype) ? subtype : 'bin';
+}
+
+/** Answer parts with inline data, as binary properties `data`, `data_1`, … */
+async function binaryOf(
+	ctx: IExecuteFunctions,
+	parts: GeminiPart[] | undefined,
+): Promise<IBinaryKeyData | undefined> {
+	const binary: IBinaryKeyData = {};
+	let count = 0;
+	for (const part of parts ?? []) {
+		const { inlineData } = part;
+		if (part.thought || typeof inlineData?.data !== 'string') continue;
+		const mimeType = inlineData.mimeType ?? 'application/octet-stream';
+		const key = count === 0 ? 'data' : `data_${count}`;
+		count++;
+		binary[key] = await ctx.helpers.prepareBinaryData(
+			Buffer.from(inlineData.data, 'base64'),
+			`output_${count}.${extensionOf(mimeType)}`,
+			mimeType,
+		);
+	}
+	return count > 0 ? binary : undefined;
+}
+
+function candidateFields(candidate: CollectedCandidate): IDataObject {
+	const functionCalls = candidate.content.parts
+		.filter((part) => part.functionCall)
+		.map((part) => part.functionCall as IDataObject);
+	return {
+		text: candidate.text,
+		...(candidate.thoughts ? { thoughts: candidate.thoughts } : {}),
+		finishReason: candidate.finishReason ?? null,
+		...(candidate.finishMessage ? { finishMessage: candidate.finishMessage } : {}),
+		...(functionCalls.length > 0 ? { functionCalls } : {}),
+		...(candidate.safetyRatings ? { safetyRatings: candidate.safetyRatings } : {}),
+		...(candidate.citationSources.length > 0
+			? { citationMetadata: { citationSources: candidate.citationSources } }
+			: {}),
+		...(candidate.groundingMetadata ? { groundingMetadata: candidate.groundingMetadata } : {}),
+	};
+}
+
+/** The `collect` output: the whole answer of one input item. */
+export async function answerItem(
+	ctx: IExecuteFunctions,
+	answer: CollectedAnswer,
+	itemIndex: number,
+	rawChunks?: GeminiResponseChunk[],
+): Promise<INodeExecutionData> {
+	const [first, ...others] = answer.candidates;
+	const json: IDataObject = {
+		...(first ? candidateFields(first) : { text: '', finishReason: null }),
+		...(answer.usageMetadata ? { usageMetadata: answer.usageMetadata } : {}),
+		...(answer.modelVersion ? { modelVersion: answer.modelVersion } : {}),
+		...(answer.responseId ? { responseId: answer.responseId } : {}),
+		...(answer.promptFeedback ? { promptFeedback: answer.promptFeedback } : {}),
+		chunkCount: answer.chunkCount,
+		content: first?.content ?? { role: 'model', parts: [] },
+		...(others.length > 0
+			? {
+					candidates: answer.candidates.map((candidate) => ({
+						index: candidate.index,
+						...candidateFields(candidate),
+						content: candidate.content,
+					})),
+				}
+			: {}),
+		...(rawChunks ? { chunks: rawChunks } : {}),
+	};
+	const binary = await binaryOf(ctx, first?.content.parts);
+	return { json, ...(binary ? { binary } : {}), pairedItem: { item: itemIndex } };
+}
+
+/** The `perChunk` output: one SSE event, with the deltas of its first candidate. */
+export async function chunkItem(
+	ctx: IExecuteFunctions,
+	chunk: GeminiResponseChunk,
+	chunkIndex: number,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const candidate = chunk.candidates?.[0];
+	const parts = candidate?.content?.parts;
+	const thoughts = textOf(parts, true);
+	const json: IDataObject = {
+		chunkIndex,
+		text: textOf(parts, false),
+		...(thoughts ? { thoughts } : {}),
+		...(candidate?.finishReason ? { finishReason: candidate.finishReason } : {}),
+		...(chunk.usageMetadata ? { usageMetadata: chunk.usageMetadata } : {}),
+		chunk,
+	};
+	const binary = await binaryOf(ctx, parts);
+	return { json, ...(binary ? { binary } : {}), pairedItem: { item: itemIndex } };
+}

@@ -1,0 +1,143 @@
+/**
+ * Bytes of a `streamGenerateContent?alt=sse` response -> Gemini response chunks, as they arrive.
+ *
+ * Layers: UTF-8 decoding that survives characters split across reads, SSE framing by
+ * eventsource-parser, then JSON. Lines that are not SSE are kept (bounded) because Google
+ * appends a bare google.rpc.Status JSON body to a 200 stream when it fails mid-answer.
+ */
+import { createParser, type ParseError } from 'eventsource-parser';
+
+import type { GeminiResponseChunk, GoogleRpcError } from './types';
+
+/** Largest single SSE event accepted (characters); inline images make events large. */
+export const DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024;
+
+/** How much non-SSE text is kept to explain a failure; the rest is dropped. */
+const MAX_STRAY_CHARS = 64 * 1024;
+
+const SNIPPET_CHARS = 200;
+
+/** The stream itself reported a failure, or could not be read as a Gemini stream. */
+export class GeminiStreamError extends Error {
+	constructor(
+		message: string,
+		/** Google's error, when the stream carried one. */
+		readonly rpcError?: GoogleRpcError,
+	) {
+		super(message);
+		this.name = 'GeminiStreamError';
+	}
+}
+
+export interface ReadStreamOptions {
+	maxEventChars?: number;
+}
+
+export function snippet(text: string): string {
+	const flat = text.replace(/\s+/g, ' ').trim();
+	return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** google.rpc.Status bodies look like `{ "error": { code, message, status } }`, sometimes in an array. */
+export function findRpcError(value: unknown): GoogleRpcError | undefined {
+	const first = Array.isArray(value) ? value[0] : value;
+	if (isPlainObject(first) && isPlainObject(first.error)) return first.error as GoogleRpcError;
+	return undefined;
+}
+
+export function describeRpcError(error: GoogleRpcError): string {
+	const head = [error.code, error.status].filter((part) => part !== undefined).join(' ');
+	const message = error.message ?? 'The API reported an error';
+	return head ? `${head}: ${message}` : message;
+}
+
+function parseEventData(data: string): GeminiResponseChunk | undefined {
+	// Some relays end OpenAI-style streams with [DONE]; it carries nothing.
+	if (data.trim() === '[DONE]') return undefined;
+	let value: unknown;
+	try {
+		value = JSON.parse(data);
+	} catch {
+		throw new GeminiStreamError(`The stream sent an event that is not valid JSON: ${snippet(data)}`);
+	}
+	const rpcError = findRpcError(value);
+	if (rpcError) throw new GeminiStreamError(describeRpcError(rpcError), rpcError);
+	if (!isPlainObject(value)) {
+		throw new GeminiStreamError(`The stream sent an event that is not a Gemini response: ${snippet(data)}`);
+	}
+	return value as GeminiResponseChunk;
+}
+
+/** Explains the non-SSE text left over when the stream ended. */
+function strayTextError(stray: string, sawEvents: boolean): GeminiStreamError {
+	let value: unknown;
+	try {
+		value = JSON.parse(stray);
+	} catch {
+		value = undefined;
+	}
+	const rpcError = findRpcError(value);
+	if (rpcError) return new GeminiStreamError(describeRpcError(rpcError), rpcError);
+	return new GeminiStreamError(
+		sawEvents
+			? `The stream ended with text that is not an SSE event: ${snippet(stray)}`
+			: `The response is not an SSE stream: ${snippet(stray)}`,
+	);
+}
+
+/**
+ * Yields each Gemini response chunk of an SSE byte stream as soon as its event is complete.
+ * Throws {@link GeminiStreamError} for an error event, an appended error body, malformed JSON,
+ * an oversized event or a body that is not SSE at all.
+ */
+export async function* readGeminiStream(
+	body: AsyncIterable<Uint8Array | string>,
+	options: ReadStreamOptions = {},
+): AsyncGenerator<GeminiResponseChunk> {
+	const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
+	const decoder = new TextDecoder('utf-8');
+	const ready: string[] = [];
+	let stray = '';
+	let failure: GeminiStreamError | undefined;
+	let sawEvents = false;
+
+	const parser = createParser({
+		onEvent: (event) => ready.push(event.data),
+		onError: (error: ParseError) => {
+			if (error.type === 'max-buffer-size-exceeded') {
+				failure = new GeminiStreamError(
+					`A stream event exceeded the limit of ${maxEventChars} characters`,
+				);
+			} else if (error.line !== undefined && stray.length < MAX_STRAY_CHARS) {
+				stray += `${error.line}\n`;
+			}
+		},
+		maxBufferSize: maxEventChars,
+	});
+
+	function* drain(): Generator<GeminiResponseChunk> {
+		if (failure) throw failure;
+		for (const data of ready.splice(0)) {
+			const chunk = parseEventData(data);
+			if (chunk) {
+				sawEvents = true;
+				yield chunk;
+			}
+		}
+	}
+
+	for await (const piece of body) {
+		// `stream: true` holds back the bytes of a character split across reads.
+		parser.feed(typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true }));
+		yield* drain();
+	}
+	// A last event with no blank line after it is still an event: end it explicitly.
+	parser.feed(`${decoder.decode()}\n\n`);
+	yield* drain();
+
+	if (stray.trim() !== '') throw strayTextError(stray.trim(), sawEvents);
+}

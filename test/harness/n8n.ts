@@ -1,0 +1,450 @@
+/**
+ * Runs real workflows through n8n's own engine (n8n-core's WorkflowExecute), in this process.
+ *
+ * The package is loaded from dist/ by n8n-core's PackageDirectoryLoader, the same loader n8n
+ * uses for community packages, so the `n8n` block of package.json, the bundled files and the
+ * codex are exercised exactly as n8n reads them. Only the pieces the n8n application would
+ * supply (credential storage, the trigger that starts a manual run) are provided here.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+// InstanceSettings writes <N8N_USER_FOLDER>/.n8n/config when n8n-core loads: keep it out of $HOME.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'n8n-quickrouter-test-'));
+
+import {
+	ExecuteContext,
+	ExecutionLifecycleHooks,
+	LoadOptionsContext,
+	PackageDirectoryLoader,
+	RoutingNode,
+	WorkflowExecute,
+} from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentials,
+	ICredentialType,
+	IConnections,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeListSearchResult,
+	INodeType,
+	INodeTypes,
+	IRun,
+	ITriggerFunctions,
+	ITriggerResponse,
+	IVersionedNodeType,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import {
+	createEmptyRunExecutionData,
+	createRunExecutionData,
+	ICredentialsHelper,
+	NodeHelpers,
+	Workflow,
+} from 'n8n-workflow';
+
+export const PROJECT_ROOT = path.resolve(__dirname, '../..');
+
+export const PACKAGE_NAME = 'n8n-nodes-quickrouter';
+
+export const GEMINI_NODE_TYPE = `${PACKAGE_NAME}.quickrouterGemini`;
+
+export const CREDENTIAL_TYPE = 'quickrouterApi';
+
+/** What n8n's Manual Trigger does when a user clicks "Execute workflow": emit one empty item. */
+class ManualTrigger implements INodeType {
+	description = {
+		displayName: 'Manual Trigger',
+		name: 'manualTrigger',
+		group: ['trigger'],
+		version: 1,
+		description: 'Starts the workflow by hand',
+		defaults: { name: 'Manual Trigger' },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	} as INodeType['description'];
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		return {
+			manualTriggerFunction: async () => {
+				this.emit([this.helpers.returnJsonArray([{}])]);
+			},
+		};
+	}
+}
+
+/** Emits the rows in its `rows` parameter as items, like a sheet read or a Code node would. */
+class Rows implements INodeType {
+	description = {
+		displayName: 'Rows',
+		name: 'rows',
+		group: ['transform'],
+		version: 1,
+		description: 'Outputs fixed rows',
+		defaults: { name: 'Rows' },
+		inputs: ['main'],
+		outputs: ['main'],
+		properties: [{ displayName: 'Rows', name: 'rows', type: 'json', default: '[]' }],
+	} as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const rows = this.getNodeParameter('rows', 0) as unknown;
+		const list = (typeof rows === 'string' ? JSON.parse(rows) : rows) as IDataObject[];
+		return [list.map((json) => ({ json, pairedItem: { item: 0 } }))];
+	}
+}
+
+export const MANUAL_TRIGGER_TYPE = 'harness.manualTrigger';
+export const ROWS_TYPE = 'harness.rows';
+
+export interface LoadedPackage {
+	nodeTypes: INodeTypes;
+	credentialTypes: Record<string, ICredentialType>;
+	loader: PackageDirectoryLoader;
+}
+
+let loaded: Promise<LoadedPackage> | undefined;
+
+/** Loads dist/ the way n8n loads an installed community package (once per test file). */
+export async function loadPackage(): Promise<LoadedPackage> {
+	loaded ??= (async () => {
+		const loader = new PackageDirectoryLoader(PROJECT_ROOT);
+		await loader.loadAll();
+		const byType: Record<string, INodeType | IVersionedNodeType> = {
+			[MANUAL_TRIGGER_TYPE]: new ManualTrigger(),
+			[ROWS_TYPE]: new Rows(),
+		};
+		for (const [name, { type }] of Object.entries(loader.nodeTypes)) {
+			byType[`${PACKAGE_NAME}.${name}`] = type;
+		}
+		const credentialTypes: Record<string, ICredentialType> = {};
+		for (const [name, { type }] of Object.entries(loader.credentialTypes)) {
+			credentialTypes[name] = type;
+		}
+		const nodeTypes: INodeTypes = {
+			getByName: (type) => byType[type],
+			getByNameAndVersion: (type, version) =>
+				NodeHelpers.getVersionedNodeType(byType[type], version),
+			getKnownTypes: () => ({}),
+		};
+		return { nodeTypes, credentialTypes, loader };
+	})();
+	return await loaded;
+}
+
+/**
+ * Stores credentials in memory and applies a credential's generic `authenticate` block by
+ * resolving its expressions with the workflow's expression engine, as n8n's server does.
+ */
+class MemoryCredentialsHelper extends ICredentialsHelper {
+	constructor(
+		private readonly types: Record<string, ICredentialType>,
+		private readonly data: Record<string, ICredentialDataDecryptedObject>,
+	) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+		workflow?: Workflow,
+		node?: INode,
+	): Promise<IHttpRequestOptions> {
+		const { authenticate } = this.types[typeName];
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
+		if (authenticate?.type !== 'generic' || !workflow || !node) return requestOptions;
+		const resolve = (value: string) =>
+			String(
+				workflow.expression.getSimpleParameterValue(node, value, 'internal', {
+					$credentials: credentials,
+				}) ?? '',
+			);
+		for (const [section, entries] of Object.entries(authenticate.properties)) {
+			const target = ((requestOptions as unknown as Record<string, IDataObject>)[section] ??= {});
+			for (const [key, value] of Object.entries(entries as IDataObject)) {
+				target[resolve(key)] = resolve(String(value));
+			}
+		}
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<ICredentials> {
+		throw new Error('Not used by these tests');
+	}
+
+	/** The stored data with the credential type's defaults filled in, as n8n does. */
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		return withDefaults(this.types[type], this.data[type] ?? {});
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties(type: string) {
+		return this.types[type].properties;
+	}
+}
+
+function withDefaults(
+	type: ICredentialType,
+	data: ICredentialDataDecryptedObject,
+): ICredentialDataDecryptedObject {
+	const defaults = Object.fromEntries(type.properties.map((property) => [property.name, property.default]));
+	return { ...defaults, ...data } as ICredentialDataDecryptedObject;
+}
+
+function additionalDataFor(
+	credentialsHelper: ICredentialsHelper,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper,
+		hooks,
+		currentNodeExecutionIndex: 0,
+		// Never contacted: n8n only builds resume and form URLs from these.
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		formBaseUrl: 'http://127.0.0.1:5678/form',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		formTestBaseUrl: 'http://127.0.0.1:5678/form-test',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		mcpBaseUrl: 'http://127.0.0.1:5678/mcp',
+		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
+		variables: {},
+		executeWorkflow: async () => {
+			throw new Error('Sub-workflows are not used by these tests');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		logAiEvent: async () => {},
+		startRunnerTask: async () => {
+			throw new Error('Task runners are not used by these tests');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+export interface WorkflowRun {
+	run: IRun;
+	/** Items the named node put on its first output, in order. */
+	output(nodeName: string): INodeExecutionData[];
+	/** The error that stopped the run, if any. */
+	error?: IRun['data']['resultData']['error'];
+}
+
+export interface RunOptions {
+	nodes: INode[];
+	connections: IConnections;
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	mode?: WorkflowExecuteMode;
+	/** Aborts the execution like the Stop button does. */
+	abortSignal?: AbortSignal;
+}
+
+export async function runWorkflow(options: RunOptions): Promise<WorkflowRun> {
+	const { nodeTypes, credentialTypes } = await loadPackage();
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		nodes: options.nodes,
+		connections: options.connections,
+		nodeTypes,
+		active: false,
+		settings: { executionOrder: 'v1' },
+	});
+	const hooks = new ExecutionLifecycleHooks(options.mode ?? 'manual', 'test-execution', {
+		id: 'test-workflow',
+		name: 'test',
+		nodes: options.nodes,
+		connections: options.connections,
+		active: false,
+		activeVersionId: null,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	});
+	let finish: (run: IRun) => void = () => undefined;
+	const finished = new Promise<IRun>((resolve) => (finish = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => finish(run));
+	const additionalData = additionalDataFor(
+		new MemoryCredentialsHelper(credentialTypes, options.credentials ?? {}),
+		hooks,
+	);
+	const startNode = workflow.getStartNode();
+	if (!startNode) throw new Error('The workflow has no start node');
+	const runExecutionData = createRunExecutionData({
+		executionData: {
+			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
+		},
+	});
+	const execution = new WorkflowExecute(additionalData, options.mode ?? 'manual', runExecutionData);
+	const running = execution.processRunExecutionData(workflow);
+	options.abortSignal?.addEventListener('abort', () => running.cancel());
+	await running;
+	const run = await finished;
+	return {
+		run,
+		error: run.data.resultData.error,
+		output: (nodeName) => run.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [],
+	};
+}
+
+/** Manual Trigger -> Rows -> Quickrouter Gemini, the shape of a "run over my rows" workflow. */
+export function geminiWorkflow(
+	parameters: IDataObject,
+	rows: IDataObject[] = [{}],
+	nodeSettings: Partial<INode> = {},
+): Pick<RunOptions, 'nodes' | 'connections'> {
+	const nodes: INode[] = [
+		{ id: '1', name: 'Manual Trigger', type: MANUAL_TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters: {} },
+		{ id: '2', name: 'Rows', type: ROWS_TYPE, typeVersion: 1, position: [200, 0], parameters: { rows: JSON.stringify(rows) } },
+		{
+			id: '3',
+			name: 'Quickrouter Gemini',
+			type: GEMINI_NODE_TYPE,
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: parameters as INode['parameters'],
+			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' } },
+			...nodeSettings,
+		},
+	];
+	const connections: IConnections = {
+		'Manual Trigger': { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+		Rows: { main: [[{ node: 'Quickrouter Gemini', type: 'main', index: 0 }]] },
+	};
+	return { nodes, connections };
+}
+
+function lonelyWorkflow(nodeTypes: INodeTypes, node: INode): Workflow {
+	return new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+}
+
+/**
+ * The credential's Test button: n8n's server turns the credential's `test.request` into a
+ * throwaway declarative node and runs it with n8n-core's RoutingNode. Same here.
+ */
+export async function testCredential(
+	data: ICredentialDataDecryptedObject,
+): Promise<{ status: 'OK' | 'Error'; message: string }> {
+	const { credentialTypes } = await loadPackage();
+	const type = credentialTypes[CREDENTIAL_TYPE];
+	if (!type.test) throw new Error('The credential has no test request');
+	const testNodeType: INodeType = {
+		description: {
+			displayName: 'Credential Test',
+			name: 'credentialTest',
+			group: ['transform'],
+			version: 1,
+			description: '',
+			defaults: {},
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+			properties: [
+				{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: type.test.request } },
+			],
+		} as INodeType['description'],
+	};
+	const nodeTypes: INodeTypes = {
+		getByName: () => testNodeType,
+		getByNameAndVersion: () => testNodeType,
+		getKnownTypes: () => ({}),
+	};
+	const node: INode = {
+		id: 'temp',
+		name: 'Temp-Node',
+		type: 'credentialTest',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' } },
+	};
+	const workflow = lonelyWorkflow(nodeTypes, node);
+	const additionalData = additionalDataFor(
+		new MemoryCredentialsHelper(credentialTypes, { [CREDENTIAL_TYPE]: data }),
+	);
+	const context = new ExecuteContext(
+		workflow,
+		node,
+		additionalData,
+		'internal',
+		createEmptyRunExecutionData(),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
+	const credentialsDecrypted = {
+		id: 'cred-1',
+		name: 'Quickrouter account',
+		type: CREDENTIAL_TYPE,
+		data: withDefaults(type, data),
+	};
+	try {
+		await new RoutingNode(context, testNodeType, credentialsDecrypted).runNode();
+		return { status: 'OK', message: 'Connection successful!' };
+	} catch (error) {
+		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response?.status;
+		return {
+			status: 'Error',
+			message: status ? `Received HTTP status code: ${status}` : (error as Error).message,
+		};
+	}
+}
+
+/** The model list of the resource locator, called as the editor calls it. */
+export async function searchModels(
+	data: ICredentialDataDecryptedObject,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const { nodeTypes, credentialTypes } = await loadPackage();
+	const node: INode = {
+		id: '3',
+		name: 'Quickrouter Gemini',
+		type: GEMINI_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' } },
+	};
+	const workflow = lonelyWorkflow(nodeTypes, node);
+	const additionalData = additionalDataFor(
+		new MemoryCredentialsHelper(credentialTypes, { [CREDENTIAL_TYPE]: data }),
+	);
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'model');
+	const nodeType = nodeTypes.getByNameAndVersion(GEMINI_NODE_TYPE, 1) as INodeType;
+	const search = nodeType.methods?.listSearch?.searchModels;
+	if (!search) throw new Error('The node has no searchModels method');
+	return await search.call(context, filter);
+}

@@ -1,0 +1,202 @@
+/**
+ * A local stand-in for the Quickrouter API on 127.0.0.1: it checks the bearer token, records
+ * every request, lists models, and answers `streamGenerateContent` with scripted SSE bodies,
+ * written in chosen network pieces and at a chosen pace, or with error statuses.
+ */
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { encodeSse, rpcError, textChunk } from './sse';
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	headers: http.IncomingHttpHeaders;
+	/** The raw request body. */
+	rawBody: string;
+	/** The parsed JSON body, when it is JSON. */
+	body?: unknown;
+	/** The model in a `:streamGenerateContent` path. */
+	model?: string;
+}
+
+export interface ScriptedReply {
+	status?: number;
+	headers?: Record<string, string>;
+	/** The body, sent as it is. */
+	body?: string | Buffer;
+	/** Bytes per network write; the whole body at once when absent. */
+	split?: number;
+	/** Pause between writes, in ms. */
+	delayMs?: number;
+	/** Destroy the socket after this many body bytes (a reset mid-stream). */
+	resetAfterBytes?: number;
+	/** Destroy the socket before answering at all. */
+	resetBeforeHeaders?: boolean;
+	/** Send this much of the body, then go silent without closing. */
+	stallAfterBytes?: number;
+}
+
+export type ReplyScript = (request: RecordedRequest) => ScriptedReply;
+
+export const STANDIN_TOKEN = 'qr-standin-token-7f3a9c';
+
+export const STANDIN_MODELS = [
+	{
+		name: 'models/gemini-3-pro-preview',
+		displayName: 'Gemini 3 Pro Preview',
+		supportedGenerationMethods: ['generateContent', 'countTokens'],
+	},
+	{
+		name: 'models/gemini-2.5-flash',
+		displayName: 'Gemini 2.5 Flash',
+		supportedGenerationMethods: ['generateContent', 'countTokens'],
+	},
+	{
+		name: 'models/text-embedding-004',
+		displayName: 'Text Embedding 004',
+		supportedGenerationMethods: ['embedContent'],
+	},
+];
+
+/** The user text of the last turn of a request body. */
+export function lastUserText(body: unknown): string {
+	const contents = (body as { contents?: Array<{ parts?: Array<{ text?: string }> }> })?.contents;
+	const parts = contents?.[contents.length - 1]?.parts ?? [];
+	return parts.map((part) => part.text ?? '').join('');
+}
+
+/** The default answer: echoes the prompt back in three chunks, like a small real stream. */
+export const echoScript: ReplyScript = (request) => {
+	const prompt = lastUserText(request.body);
+	return {
+		status: 200,
+		headers: { 'content-type': 'text/event-stream' },
+		body: encodeSse([
+			textChunk('Echo: ', { usage: { promptTokenCount: 4, totalTokenCount: 4 } }),
+			textChunk(prompt, { usage: { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 } }),
+			textChunk('.', {
+				finishReason: 'STOP',
+				usage: { promptTokenCount: 4, candidatesTokenCount: 3, totalTokenCount: 7 },
+			}),
+		]),
+	};
+};
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+export class StandinServer {
+	readonly requests: RecordedRequest[] = [];
+
+	/** Sockets still open; a test can check every connection was closed. */
+	readonly openSockets = new Set<Socket>();
+
+	script: ReplyScript = echoScript;
+
+	private readonly server = http.createServer((req, res) => {
+		void this.handle(req, res);
+	});
+
+	private url = '';
+
+	constructor(readonly token: string = STANDIN_TOKEN) {
+		this.server.on('connection', (socket) => {
+			this.openSockets.add(socket);
+			socket.on('close', () => this.openSockets.delete(socket));
+		});
+	}
+
+	get baseUrl(): string {
+		return this.url;
+	}
+
+	async start(): Promise<string> {
+		this.server.listen(0, '127.0.0.1');
+		await once(this.server, 'listening');
+		const { port } = this.server.address() as AddressInfo;
+		this.url = `http://127.0.0.1:${port}`;
+		return this.url;
+	}
+
+	async stop(): Promise<void> {
+		for (const socket of this.openSockets) socket.destroy();
+		this.server.close();
+		await once(this.server, 'close');
+	}
+
+	/** Requests to `streamGenerateContent`, in arrival order. */
+	get generateRequests(): RecordedRequest[] {
+		return this.requests.filter((request) => request.model !== undefined);
+	}
+
+	reset(script: ReplyScript = echoScript): void {
+		this.requests.length = 0;
+		this.script = script;
+	}
+
+	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+		const pieces: Buffer[] = [];
+		for await (const piece of req) pieces.push(piece as Buffer);
+		const rawBody = Buffer.concat(pieces).toString('utf8');
+		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+		const model = /^\/v1beta\/models\/([^/:]+):streamGenerateContent$/.exec(url.pathname)?.[1];
+		const recorded: RecordedRequest = {
+			method: req.method ?? '',
+			path: url.pathname,
+			query: Object.fromEntries(url.searchParams),
+			headers: req.headers,
+			rawBody,
+			model: model === undefined ? undefined : decodeURIComponent(model),
+		};
+		try {
+			recorded.body = rawBody ? JSON.parse(rawBody) : undefined;
+		} catch {
+			recorded.body = undefined;
+		}
+		this.requests.push(recorded);
+
+		if (req.headers.authorization !== `Bearer ${this.token}`) {
+			return this.json(res, 401, rpcError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'));
+		}
+		if (req.method === 'GET' && url.pathname === '/v1beta/models') {
+			return this.json(res, 200, { models: STANDIN_MODELS });
+		}
+		if (req.method === 'POST' && recorded.model !== undefined) {
+			return await this.reply(req, res, this.script(recorded));
+		}
+		return this.json(res, 404, rpcError(404, 'NOT_FOUND', `No route for ${req.method} ${url.pathname}`));
+	}
+
+	private json(res: http.ServerResponse, status: number, value: unknown): void {
+		res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
+		res.end(JSON.stringify(value));
+	}
+
+	private async reply(
+		req: http.IncomingMessage,
+		res: http.ServerResponse,
+		reply: ScriptedReply,
+	): Promise<void> {
+		if (reply.resetBeforeHeaders) {
+			req.socket.destroy();
+			return;
+		}
+		const body = Buffer.from(reply.body ?? '');
+		res.writeHead(reply.status ?? 200, reply.headers ?? { 'content-type': 'text/event-stream' });
+		const limit = reply.resetAfterBytes ?? reply.stallAfterBytes ?? body.length;
+		const split = reply.split ?? body.length;
+		for (let offset = 0; offset < Math.min(limit, body.length); offset += split || 1) {
+			if (res.destroyed) return;
+			res.write(body.subarray(offset, Math.min(offset + (split || 1), limit)));
+			if (reply.delayMs) await sleep(reply.delayMs);
+		}
+		if (reply.resetAfterBytes !== undefined) {
+			req.socket.destroy();
+			return;
+		}
+		if (reply.stallAfterBytes !== undefined) return; // silent until the client gives up
+		res.end();
+	}
+}

@@ -1,0 +1,45 @@
+/** Writes Gemini responses in the SSE framing `streamGenerateContent?alt=sse` uses. */
+
+export type Framing = 'lf' | 'crlf';
+
+export interface EncodeOptions {
+	framing?: Framing;
+	/** Leave out the blank line after the last event, as some real streams do. */
+	omitFinalBlankLine?: boolean;
+	/** Comment lines (`: PING`) put before each event. */
+	commentBeforeEach?: string;
+}
+
+export function encodeSse(events: unknown[], options: EncodeOptions = {}): string {
+	const eol = options.framing === 'lf' ? '\n' : '\r\n';
+	const blocks = events.map((event) => {
+		const comment = options.commentBeforeEach !== undefined ? `: ${options.commentBeforeEach}${eol}` : '';
+		return `${comment}data: ${typeof event === 'string' ? event : JSON.stringify(event)}${eol}`;
+	});
+	const body = blocks.join(eol);
+	return options.omitFinalBlankLine ? body.slice(0, -eol.length) : `${body}${eol}`;
+}
+
+/** A chunk the way Gemini streams text: one candidate, one text part. */
+export function textChunk(
+	text: string,
+	extra: { thought?: boolean; finishReason?: string; usage?: Record<string, number> } = {},
+): Record<string, unknown> {
+	return {
+		candidates: [
+			{
+				content: { parts: [{ text, ...(extra.thought ? { thought: true } : {}) }], role: 'model' },
+				...(extra.finishReason ? { finishReason: extra.finishReason } : {}),
+				index: 0,
+			},
+		],
+		...(extra.usage ? { usageMetadata: extra.usage } : {}),
+		modelVersion: 'gemini-3-pro-preview',
+		responseId: 'standin-response',
+	};
+}
+
+/** Google's error body (google.rpc.Status), as sent with non-2xx statuses or after a 200 stream. */
+export function rpcError(code: number, status: string, message: string): { error: Record<string, unknown> } {
+	return { error: { code, message, status } };
+}
