@@ -95,32 +95,50 @@ export function streamFailureError(
 	);
 }
 
+/** The socket error code (ECONNREFUSED, ECONNRESET…) of an error or of what it wraps. */
+function socketErrorCode(error: unknown): string | undefined {
+	let current = error as { code?: unknown; cause?: unknown } | undefined;
+	for (let depth = 0; current && depth < 4; depth++) {
+		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
+		current = current.cause as typeof current;
+	}
+	return undefined;
+}
+
 /**
- * The request never got an answer (refused connection, DNS, reset before headers).
- * n8n rewrites messages naming a socket error code (ECONNREFUSED…) into its own wording,
- * so the address goes into the description.
+ * The request got no answer (refused connection, DNS, reset or timeout before headers).
+ * n8n rewrites messages that name a socket error code into its own wording, so the
+ * address and the code go into the description.
  */
 export function connectionError(
 	node: INode,
 	baseUrl: string,
 	cause: unknown,
 	itemIndex: number,
+	timeout: number,
 ): NodeApiError {
-	const code = (cause as { code?: unknown })?.code;
-	const reason = typeof code === 'string' ? code : cause instanceof Error ? cause.message : String(cause);
-	const message = `Could not reach Quickrouter: ${reason}`;
+	const code = socketErrorCode(cause);
+	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+	const reason = code ?? (cause instanceof Error ? cause.message : String(cause));
+	const message = timedOut
+		? `No answer from Quickrouter within the timeout of ${timeout} ms`
+		: `No answer from Quickrouter: ${reason}`;
 	return new NodeApiError(
 		node,
-		{ message, code: typeof code === 'string' ? code : null },
+		// n8n would replace a timeout message naming ECONNABORTED with "the server is offline".
+		{ message, code: timedOut ? null : (code ?? null) },
 		{
 			itemIndex,
 			message,
-			description: `No answer from ${baseUrl} (${reason}). Check the Base URL in the Quickrouter API credential, and any proxy between n8n and the API.`,
+			description: `The request to ${baseUrl} failed before any answer (${reason}). Check the Base URL in the Quickrouter API credential, and any proxy between n8n and the API.`,
 		},
 	);
 }
 
-/** A parameter that cannot make a valid request: named with its item and its field. */
+/**
+ * A parameter that cannot make a valid request, named with its item and its field, e.g.
+ * `"Contents (JSON)" of item 3 is not valid JSON: …`.
+ */
 export function parameterError(
 	node: INode,
 	itemIndex: number,
@@ -128,7 +146,7 @@ export function parameterError(
 	problem: string,
 	description?: string,
 ): NodeOperationError {
-	return new NodeOperationError(node, `${field} (item ${itemIndex}) ${problem}`, {
+	return new NodeOperationError(node, `"${field}" of item ${itemIndex} ${problem}`, {
 		itemIndex,
 		description,
 	});

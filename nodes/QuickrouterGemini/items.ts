@@ -7,12 +7,16 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { generateForItem } from './generate';
 
-function errorItem(error: Error, itemIndex: number): INodeExecutionData {
+/**
+ * n8n sends an item to the node's error output only when its json has no keys besides
+ * `error`, `message` and `details`, so everything else about the failure goes in `details`.
+ */
+function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+	const details: IDataObject = {};
+	if (error.description) details.description = error.description;
+	if (error instanceof NodeApiError && error.httpCode) details.httpCode = error.httpCode;
 	const json: IDataObject = { error: error.message };
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		if (error.description) json.description = error.description;
-	}
-	if (error instanceof NodeApiError && error.httpCode) json.httpCode = error.httpCode;
+	if (Object.keys(details).length > 0) json.details = details;
 	return { json, pairedItem: { item: itemIndex } };
 }
 

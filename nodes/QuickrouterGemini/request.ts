@@ -88,7 +88,7 @@ export function normalizeModel(
 			ctx.getNode(),
 			itemIndex,
 			'Model',
-			`"${model}" is not a model ID`,
+			`is not a model ID: "${model}"`,
 			'Use an ID such as gemini-3-pro-preview or models/gemini-3-pro-preview.',
 		);
 	}
@@ -111,12 +111,19 @@ function messageContents(ctx: IExecuteFunctions, itemIndex: number): GeminiConte
 		throw parameterError(ctx.getNode(), itemIndex, 'Messages', 'has no message', 'Add at least one message.');
 	}
 	return messages.map(({ role = 'user', text }, index) => {
-		const field = `Messages #${index + 1}`;
 		if (!ROLES.includes(role)) {
-			throw parameterError(ctx.getNode(), itemIndex, field, `has the unknown role "${role}"`, 'Use "user" or "model".');
+			throw parameterError(
+				ctx.getNode(),
+				itemIndex,
+				'Messages',
+				`has the unknown role "${role}" in message ${index + 1}`,
+				'Use "user" or "model".',
+			);
 		}
 		const value = typeof text === 'string' ? text : JSON.stringify(text ?? '');
-		if (value.trim() === '') throw parameterError(ctx.getNode(), itemIndex, field, 'has no text');
+		if (value.trim() === '') {
+			throw parameterError(ctx.getNode(), itemIndex, 'Messages', `has no text in message ${index + 1}`);
+		}
 		return { role, parts: [{ text: value }] };
 	});
 }
@@ -140,12 +147,13 @@ function jsonContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[
 	if (!Array.isArray(contents)) throw fail('is not an array');
 	if (contents.length === 0) throw fail('is an empty array');
 	contents.forEach((turn: unknown, index) => {
-		if (!isPlainObject(turn)) throw fail(`[${index}] is not an object`);
+		const turnName = `turn ${index + 1}`;
+		if (!isPlainObject(turn)) throw fail(`has ${turnName} that is not an object`);
 		if (turn.role !== undefined && !ROLES.includes(turn.role as string)) {
-			throw fail(`[${index}] has the unknown role ${JSON.stringify(turn.role)}; use "user" or "model"`);
+			throw fail(`has the unknown role ${JSON.stringify(turn.role)} in ${turnName}; use "user" or "model"`);
 		}
 		if (!Array.isArray(turn.parts) || turn.parts.length === 0) {
-			throw fail(`[${index}] has no "parts" array`);
+			throw fail(`has no "parts" array in ${turnName}`);
 		}
 	});
 	return contents as GeminiContent[];

@@ -68,11 +68,16 @@ async function readBounded(body: StreamingResponse['body']): Promise<string> {
 
 /**
  * Ends the body with {@link RequestTimeoutError} when the deadline passes. n8n's own `timeout`
- * option only bounds silences on a stream, so the whole-request limit is enforced here.
+ * option only bounds silences on a stream, so the whole-request limit is enforced here;
+ * counted from the start, it always fires before a silence of the same length would.
  */
-function armDeadline(body: StreamingResponse['body'], timeout: number): () => void {
+function armDeadline(
+	body: StreamingResponse['body'],
+	timeout: number,
+	startedAt: number,
+): () => void {
 	const disarm = new AbortController();
-	sleep(timeout, disarm.signal).then(
+	sleep(Math.max(0, startedAt + timeout - Date.now()), disarm.signal).then(
 		() => body.destroy(new RequestTimeoutError(timeout)),
 		() => undefined, // disarmed: the request finished first
 	);
@@ -101,10 +106,11 @@ export async function openGenerateStream(
 		returnFullResponse: true,
 		// Without this, n8n replaces Google's JSON error body with a generic message.
 		ignoreHttpStatusErrors: true,
-		// Acts as the longest silence allowed on the stream; the deadline below bounds the whole.
+		// Bounds the wait for headers and any silence on the stream; the deadline bounds the whole.
 		timeout,
 	};
 
+	const startedAt = Date.now();
 	let response: StreamingResponse;
 	try {
 		response = (await ctx.helpers.httpRequestWithAuthentication.call(
@@ -113,14 +119,14 @@ export async function openGenerateStream(
 			options,
 		)) as StreamingResponse;
 	} catch (error) {
-		throw connectionError(ctx.getNode(), baseUrl, error, itemIndex);
+		throw connectionError(ctx.getNode(), baseUrl, error, itemIndex, timeout);
 	}
 
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		const text = await readBounded(response.body);
 		throw httpStatusError(ctx.getNode(), response.statusCode, response.statusMessage, text, itemIndex);
 	}
-	const release = armDeadline(response.body, timeout);
+	const release = armDeadline(response.body, timeout, startedAt);
 	return {
 		body: response.body,
 		release: () => {

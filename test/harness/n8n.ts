@@ -12,6 +12,8 @@ import path from 'node:path';
 
 // InstanceSettings writes <N8N_USER_FOLDER>/.n8n/config when n8n-core loads: keep it out of $HOME.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(path.join(tmpdir(), 'n8n-quickrouter-test-'));
+// n8n's logger would print every node error; tests and the demo read errors from the run instead.
+process.env.N8N_LOG_LEVEL ??= 'silent';
 
 import {
 	ExecuteContext,

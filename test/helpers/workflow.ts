@@ -1,0 +1,45 @@
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow, type WorkflowRun } from '../harness/n8n';
+import { StandinServer, STANDIN_TOKEN } from '../standin/server';
+
+export const GEMINI = 'Quickrouter Gemini';
+
+/** One stand-in server per test file, started before its tests and stopped after them. */
+export function useStandin(): StandinServer {
+	const server = new StandinServer();
+	beforeAll(async () => {
+		await server.start();
+	});
+	beforeEach(() => server.reset());
+	afterAll(async () => {
+		await server.stop();
+	});
+	return server;
+}
+
+export interface GeminiRunOptions {
+	rows?: IDataObject[];
+	settings?: Partial<INode>;
+	token?: string;
+	baseUrl?: string;
+	abortSignal?: AbortSignal;
+}
+
+/** Runs Manual Trigger -> Rows -> Quickrouter Gemini with the given node parameters. */
+export async function runGemini(
+	server: StandinServer,
+	parameters: IDataObject,
+	options: GeminiRunOptions = {},
+): Promise<WorkflowRun> {
+	return await runWorkflow({
+		...geminiWorkflow(parameters, options.rows ?? [{}], options.settings),
+		credentials: {
+			[CREDENTIAL_TYPE]: {
+				apiToken: options.token ?? STANDIN_TOKEN,
+				baseUrl: options.baseUrl ?? server.baseUrl,
+			},
+		},
+		abortSignal: options.abortSignal,
+	});
+}

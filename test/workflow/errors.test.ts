@@ -1,0 +1,294 @@
+/**
+ * Failures, as n8n users meet them: the message and hint of each API error, streams that break,
+ * bad parameters caught before any request, and Continue On Fail keeping every row in place.
+ */
+import type { IRun } from 'n8n-workflow';
+
+import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
+import { lastUserText, type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
+import { encodeSse, rpcError, textChunk } from '../standin/sse';
+
+const server = useStandin();
+
+const JSON_HEADERS = { 'content-type': 'application/json; charset=UTF-8' };
+const SSE_HEADERS = { 'content-type': 'text/event-stream' };
+
+type RunError = NonNullable<IRun['data']['resultData']['error']> & {
+	description?: string;
+	httpCode?: string;
+	context: { itemIndex?: number };
+};
+
+function googleError(code: number, status: string, message: string, headers = JSON_HEADERS): ScriptedReply {
+	return { status: code, headers, body: JSON.stringify(rpcError(code, status, message)) };
+}
+
+describe('API errors carry the status, Google’s status and message, and a hint', () => {
+	const cases: Array<[number, string, string, RegExp]> = [
+		[400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.', /Check the contents/],
+		[403, 'PERMISSION_DENIED', 'The caller does not have permission', /not allowed to use this model/],
+		[404, 'NOT_FOUND', 'models/gemini-9 is not found for API version v1beta', /Check the model name/],
+		[429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric', /Rate limit or quota/],
+		[500, 'INTERNAL', 'An internal error has occurred.', /internal error/],
+		[503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.', /overloaded or unavailable/],
+	];
+	test.each(cases.flatMap((row) => [[...row, 'collect'], [...row, 'perChunk']] as const))(
+		'%i %s (%s, %s)',
+		async (code, status, message, hint, outputMode) => {
+			server.reset(() => googleError(code, status, message));
+			const { error, output } = await runGemini(server, { prompt: 'hi', outputMode });
+			const failure = error as RunError;
+			expect(failure.message).toBe(`${code} ${status}: ${message}`);
+			expect(failure.description).toMatch(hint);
+			expect(failure.httpCode).toBe(String(code));
+			expect(failure.context.itemIndex).toBe(0);
+			expect(output(GEMINI)).toEqual([]);
+		},
+	);
+
+	test('401 from a wrong token points at the credential', async () => {
+		const { error } = await runGemini(server, { prompt: 'hi' }, { token: 'wrong-token' });
+		const failure = error as RunError;
+		expect(failure.message).toBe('401 UNAUTHENTICATED: Request had invalid authentication credentials.');
+		expect(failure.description).toBe('Check the API token in the Quickrouter API credential.');
+	});
+
+	test('a JSON error body is read even when its content type says text/event-stream', async () => {
+		server.reset(() => googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', SSE_HEADERS));
+		const { error } = await runGemini(server, { prompt: 'hi' });
+		expect(error?.message).toBe('429 RESOURCE_EXHAUSTED: Quota exceeded');
+	});
+
+	test('a JSON error sent as an SSE event with an error status is read too', async () => {
+		server.reset(() => ({
+			status: 500,
+			headers: SSE_HEADERS,
+			body: encodeSse([rpcError(500, 'INTERNAL', 'Backend died')]),
+		}));
+		const { error } = await runGemini(server, { prompt: 'hi' });
+		expect(error?.message).toBe('500 INTERNAL: Backend died');
+	});
+
+	test('an error body wrapped in an array (as the non-SSE stream format sends it) is read', async () => {
+		server.reset(() => ({
+			status: 400,
+			headers: JSON_HEADERS,
+			body: JSON.stringify([rpcError(400, 'INVALID_ARGUMENT', 'Bad temperature')]),
+		}));
+		const { error } = await runGemini(server, { prompt: 'hi' });
+		expect(error?.message).toBe('400 INVALID_ARGUMENT: Bad temperature');
+	});
+
+	test('an HTML error page from a proxy becomes its text', async () => {
+		server.reset(() => ({
+			status: 502,
+			headers: { 'content-type': 'text/html' },
+			body: '<html><head><title>502 Bad Gateway</title><style>p{}</style></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>',
+		}));
+		const { error } = await runGemini(server, { prompt: 'hi' });
+		const failure = error as RunError;
+		expect(failure.message).toBe('502: 502 Bad Gateway 502 Bad Gateway nginx');
+		expect(failure.description).toMatch(/proxy or gateway/);
+	});
+});
+
+describe('streams that break after a 200', () => {
+	test.each(['collect', 'perChunk'])('an error body appended to the stream keeps the partial text (%s)', async (outputMode) => {
+		server.reset(() => ({
+			headers: SSE_HEADERS,
+			body:
+				encodeSse([textChunk('Partial '), textChunk('answer')]) +
+				JSON.stringify(rpcError(503, 'UNAVAILABLE', 'The model is overloaded.'), null, 2),
+			split: 16,
+		}));
+		const { error } = await runGemini(server, { prompt: 'hi', outputMode });
+		const failure = error as RunError;
+		expect(failure.message).toBe('503 UNAVAILABLE: The model is overloaded.');
+		expect(failure.description).toContain('Text received before the failure: Partial answer');
+		expect(failure.httpCode).toBe('503');
+	});
+
+	test('a connection reset mid-stream is an error that keeps the partial text', async () => {
+		const body = encodeSse([textChunk('one '), textChunk('two '), textChunk('three '), textChunk('four')]);
+		const cut = body.indexOf('data:', body.indexOf('three'));
+		server.reset(() => ({ headers: SSE_HEADERS, body, split: 32, delayMs: 5, resetAfterBytes: cut }));
+		const { error } = await runGemini(server, { prompt: 'hi' });
+		const failure = error as RunError;
+		expect(failure.message).toMatch(/^The stream was interrupted: /);
+		expect(failure.description).toContain('Text received before the failure: one two three ');
+	});
+
+	test('a stream that stalls past the timeout fails with the timeout and the partial text', async () => {
+		const body = encodeSse([textChunk('slow '), textChunk('never')]);
+		server.reset(() => ({ headers: SSE_HEADERS, body, stallAfterBytes: body.indexOf('data:', 5) }));
+		const started = Date.now();
+		const { error } = await runGemini(server, { prompt: 'hi', options: { timeout: 400 } });
+		const failure = error as RunError;
+		expect(Date.now() - started).toBeLessThan(5000);
+		expect(failure.message).toBe('The request took longer than the timeout of 400 ms');
+		expect(failure.description).toContain('Text received before the failure: slow ');
+	});
+
+	test('a server that never answers fails at the timeout', async () => {
+		server.reset(() => ({ body: 'unused', stallAfterBytes: 0 }));
+		const { error } = await runGemini(server, { prompt: 'hi', options: { timeout: 300 } });
+		const failure = error as RunError;
+		expect(failure.message).toBe('No answer from Quickrouter within the timeout of 300 ms');
+		expect(failure.description).toContain(`The request to ${server.baseUrl} failed before any answer (ECONNABORTED)`);
+	});
+
+	test('a connection reset before any answer names the reset', async () => {
+		server.reset(() => ({ resetBeforeHeaders: true }));
+		const { error } = await runGemini(server, { prompt: 'hi' });
+		const failure = error as RunError;
+		expect(failure.message).toMatch(/closed unexpectedly/);
+		expect(failure.description).toContain(`The request to ${server.baseUrl} failed before any answer (ECONNRESET)`);
+	});
+
+	test('a 200 with a body that is not SSE is an error quoting the body', async () => {
+		server.reset(() => ({ headers: JSON_HEADERS, body: '{"candidates": []}\n' }));
+		const { error } = await runGemini(server, { prompt: 'hi' });
+		expect(error?.message).toBe('The response is not an SSE stream: {"candidates": []}');
+	});
+});
+
+test('an unreachable server is a clear connection error naming the address', async () => {
+	const { error } = await runGemini(server, { prompt: 'hi' }, { baseUrl: 'http://127.0.0.1:9' });
+	const failure = error as RunError;
+	expect(failure.message).toBe('The service refused the connection - perhaps it is offline');
+	expect(failure.description).toContain('The request to http://127.0.0.1:9 failed before any answer (ECONNREFUSED)');
+	expect(failure.context.itemIndex).toBe(0);
+});
+
+describe('bad parameters fail before any request, naming the item and the field', () => {
+	/** An expression that is good on the first row and bad on the second. */
+	const pick = (good: unknown, bad: unknown) =>
+		`={{ $json.bad ? ${JSON.stringify(bad)} : ${JSON.stringify(good)} }}`;
+	const turns = '[{"role": "user", "parts": [{"text": "fine"}]}]';
+	const json = (bad: string) => ({ contentsMode: 'json', contentsJson: pick(turns, bad) });
+	const cases: Array<[string, Record<string, unknown>, string]> = [
+		['an empty prompt', { prompt: pick('fine', '   ') }, '"Prompt" of item 1 is empty'],
+		['contents that are not JSON', json('[{"role": "user",'), '"Contents (JSON)" of item 1 is not valid JSON: '],
+		['contents that are not an array', json('{"role": "user", "parts": [{"text": "x"}]}'), '"Contents (JSON)" of item 1 is not an array'],
+		[
+			'an unknown role',
+			json('[{"role": "user", "parts": [{"text": "a"}]}, {"role": "assistant", "parts": [{"text": "b"}]}]'),
+			'"Contents (JSON)" of item 1 has the unknown role "assistant" in turn 2; use "user" or "model"',
+		],
+		['a turn without parts', json('[{"role": "user"}]'), '"Contents (JSON)" of item 1 has no "parts" array in turn 1'],
+		[
+			'a message without text',
+			{ contentsMode: 'messages', messages: { values: [{ role: 'user', text: pick('fine', '') }] } },
+			'"Messages" of item 1 has no text in message 1',
+		],
+		['a model ID with a space', { prompt: 'fine', model: { __rl: true, mode: 'id', value: pick('gemini-2.5-flash', 'gemini 3') } }, '"Model" of item 1 is not a model ID: "gemini 3"'],
+		['a response schema that is not an object', { prompt: 'fine', generationConfig: { responseSchema: pick('{}', '[1]') } }, '"Response Schema" of item 1 is not a JSON object'],
+		['extra JSON that does not parse', { prompt: 'fine', generationConfig: { extraJson: pick('{}', '{oops') } }, '"Extra Generation Config (JSON)" of item 1 is not valid JSON: '],
+	];
+
+	test.each(cases)('%s', async (_label, parameters, message) => {
+		const { error } = await runGemini(server, parameters, { rows: [{}, { bad: true }] });
+		expect(error?.message.startsWith(message)).toBe(true);
+		expect((error as RunError).context.itemIndex).toBe(1);
+		// Item 0 was sent; item 1 never was.
+		expect(server.generateRequests).toHaveLength(1);
+	});
+});
+
+describe('Continue On Fail', () => {
+	/** The stand-in fails or answers according to the prompt, so each row picks its fate. */
+	function scriptByPrompt(request: Parameters<typeof lastUserText>[0]): ScriptedReply {
+		const prompt = lastUserText(request);
+		if (prompt === 'quota') return googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded');
+		if (prompt === 'breaks') {
+			return {
+				headers: SSE_HEADERS,
+				body: encodeSse([textChunk('half')]) + JSON.stringify(rpcError(500, 'INTERNAL', 'Stream failed')),
+			};
+		}
+		return { headers: SSE_HEADERS, body: encodeSse([textChunk(`ok:${prompt}`, { finishReason: 'STOP' })]) };
+	}
+	const rows = [{ q: 'a' }, { q: '' }, { q: 'quota' }, { q: 'b' }, { q: 'breaks' }, { q: 'c' }];
+
+	test.each(['continueRegularOutput', 'continueErrorOutput'] as const)(
+		'Whole Answer: every row comes out in order, failures on their own rows (%s)',
+		async (onError) => {
+			server.reset((request) => scriptByPrompt(request.body));
+			const { error, run } = await runGemini(server, { prompt: '={{ $json.q }}' }, { rows, settings: { onError } });
+			expect(error).toBeUndefined();
+			const outputs = run.data.resultData.runData[GEMINI][0].data?.main ?? [];
+			const items = outputs.flatMap((branch) => branch ?? []);
+			const ordered = [...items].sort(
+				(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
+			);
+			expect(ordered.map((item) => [(item.pairedItem as { item: number }).item, item.json.text ?? item.json.error])).toEqual([
+				[0, 'ok:a'],
+				[1, '"Prompt" of item 1 is empty'],
+				[2, '429 RESOURCE_EXHAUSTED: Quota exceeded'],
+				[3, 'ok:b'],
+				[4, '500 INTERNAL: Stream failed'],
+				[5, 'ok:c'],
+			]);
+			expect(ordered[2].json.details).toEqual({ httpCode: '429', description: expect.stringMatching(/Rate limit/) });
+			expect((ordered[4].json.details as { description: string }).description).toContain(
+				'Text received before the failure: half',
+			);
+			if (onError === 'continueErrorOutput') {
+				expect(outputs[0]?.map((item) => item.json.text)).toEqual(['ok:a', 'ok:b', 'ok:c']);
+				expect(outputs[1]?.map((item) => (item.pairedItem as { item: number }).item)).toEqual([1, 2, 4]);
+			} else {
+				expect(items).toEqual(ordered);
+				// Only these keys let n8n route an item to the error output when that is chosen.
+				for (const failed of [ordered[1], ordered[2], ordered[4]]) {
+					expect(Object.keys(failed.json).every((key) => ['error', 'details'].includes(key))).toBe(true);
+				}
+			}
+			expect(server.generateRequests.map((request) => lastUserText(request.body))).toEqual([
+				'a', 'quota', 'b', 'breaks', 'c',
+			]);
+		},
+	);
+
+	test('One Item per Chunk: chunks received before a failure stay, followed by the error item', async () => {
+		server.reset((request) => scriptByPrompt(request.body));
+		const { output } = await runGemini(
+			server,
+			{ prompt: '={{ $json.q }}', outputMode: 'perChunk' },
+			{ rows, settings: { onError: 'continueRegularOutput' } },
+		);
+		expect(output(GEMINI).map((item) => [(item.pairedItem as { item: number }).item, item.json.text ?? item.json.error])).toEqual([
+			[0, 'ok:a'],
+			[1, '"Prompt" of item 1 is empty'],
+			[2, '429 RESOURCE_EXHAUSTED: Quota exceeded'],
+			[3, 'ok:b'],
+			[4, 'half'],
+			[4, '500 INTERNAL: Stream failed'],
+			[5, 'ok:c'],
+		]);
+	});
+
+	test('without it, the first failing row stops the node and names its item', async () => {
+		server.reset((request) => scriptByPrompt(request.body));
+		const { error } = await runGemini(server, { prompt: '={{ $json.q }}' }, { rows });
+		expect(error?.message).toBe('"Prompt" of item 1 is empty');
+		expect((error as RunError).context.itemIndex).toBe(1);
+		expect(server.generateRequests).toHaveLength(1);
+	});
+});
+
+test('the token appears nowhere in output items or errors, whatever happens', async () => {
+	const runs = [];
+	server.reset(() => googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'));
+	runs.push(await runGemini(server, { prompt: 'hi' }));
+	runs.push(await runGemini(server, { prompt: 'hi' }, { settings: { onError: 'continueRegularOutput' } }));
+	server.reset();
+	runs.push(await runGemini(server, { prompt: 'hi', options: { includeRawChunks: true } }));
+	runs.push(await runGemini(server, { prompt: 'hi' }, { baseUrl: 'http://127.0.0.1:9' }));
+	for (const { run, error } of runs) {
+		const errorText = error
+			? [error.message, (error as RunError).description, error.stack, JSON.stringify(error)].join('\n')
+			: '';
+		expect(`${JSON.stringify(run)}\n${errorText}`).not.toContain(STANDIN_TOKEN);
+	}
+	expect(runs.filter(({ error }) => error)).toHaveLength(2);
+});

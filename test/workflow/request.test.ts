@@ -1,0 +1,213 @@
+/**
+ * What goes over the wire: real workflows run through n8n's engine, and the stand-in server
+ * records exactly what the node sent.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { FIXTURE_DIR } from '../helpers/fixtures';
+import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
+import { STANDIN_TOKEN } from '../standin/server';
+
+const seed = JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'seed.json'), 'utf8'));
+
+const server = useStandin();
+
+const byId = (value: string) => ({ __rl: true, mode: 'id', value });
+
+describe("the seed's own example", () => {
+	const parameters = {
+		model: byId('gemini-3-pro-preview'),
+		systemInstruction: 'You are a cat. Your name is Neko.',
+		prompt: 'Hello there',
+		generationConfig: { temperature: 1, topP: 1, includeThoughts: true, thinkingBudget: 26240 },
+	};
+
+	test('sends the body of the API page, byte for byte in content', async () => {
+		const { error } = await runGemini(server, parameters);
+		expect(error).toBeUndefined();
+		const [request] = server.generateRequests;
+		expect(request.rawBody).toBe(JSON.stringify(seed.request));
+	});
+
+	test('to the streaming endpoint, with the token only in the Authorization header', async () => {
+		await runGemini(server, parameters);
+		const [request] = server.generateRequests;
+		expect(request.method).toBe('POST');
+		expect(request.path).toBe('/v1beta/models/gemini-3-pro-preview:streamGenerateContent');
+		expect(request.query).toEqual({ alt: 'sse' });
+		expect(request.headers.authorization).toBe(`Bearer ${STANDIN_TOKEN}`);
+		expect(request.headers['content-type']).toMatch(/^application\/json/);
+		expect(request.headers.accept).toBe('text/event-stream');
+		const everythingButAuth = JSON.stringify({ ...request, headers: { ...request.headers, authorization: '' } });
+		expect(everythingButAuth).not.toContain(STANDIN_TOKEN);
+	});
+});
+
+describe('the model', () => {
+	test.each([
+		['an ID', byId('gemini-2.5-flash')],
+		['an ID with the models/ prefix', byId('models/gemini-2.5-flash')],
+		['a list choice', { __rl: true, mode: 'list', value: 'gemini-2.5-flash', cachedResultName: 'Gemini 2.5 Flash' }],
+		['an expression', byId('={{ "models/" + "gemini-2.5-flash" }}')],
+	])('given as %s', async (_label, model) => {
+		const { error } = await runGemini(server, { model, prompt: 'hi' });
+		expect(error).toBeUndefined();
+		expect(server.generateRequests[0].model).toBe('gemini-2.5-flash');
+	});
+
+	test('defaults to gemini-3-pro-preview', async () => {
+		await runGemini(server, { prompt: 'hi' });
+		expect(server.generateRequests[0].model).toBe('gemini-3-pro-preview');
+	});
+});
+
+describe('contents', () => {
+	test('a prompt is one user turn, and the system instruction is left out when empty', async () => {
+		await runGemini(server, { prompt: 'Line one\nLine two', systemInstruction: '   ' });
+		expect(server.generateRequests[0].body).toEqual({
+			contents: [{ role: 'user', parts: [{ text: 'Line one\nLine two' }] }],
+		});
+	});
+
+	test('messages become turns in order', async () => {
+		await runGemini(server, {
+			contentsMode: 'messages',
+			messages: {
+				values: [
+					{ role: 'user', text: 'What is 2+2?' },
+					{ role: 'model', text: '4' },
+					{ role: 'user', text: 'And times 3?' },
+				],
+			},
+		});
+		expect(server.generateRequests[0].body).toEqual({
+			contents: [
+				{ role: 'user', parts: [{ text: 'What is 2+2?' }] },
+				{ role: 'model', parts: [{ text: '4' }] },
+				{ role: 'user', parts: [{ text: 'And times 3?' }] },
+			],
+		});
+	});
+
+	test('JSON contents are sent exactly as given, whatever the parts', async () => {
+		const contents = [
+			{ role: 'user', parts: [{ text: 'Weather in Paris?' }] },
+			{
+				role: 'model',
+				parts: [{ functionCall: { name: 'getWeather', args: { city: 'Paris' } }, thoughtSignature: 'c2ln' }],
+			},
+			{ role: 'user', parts: [{ functionResponse: { name: 'getWeather', response: { celsius: 21 } } }] },
+		];
+		await runGemini(server, { contentsMode: 'json', contentsJson: JSON.stringify(contents, null, 2) });
+		expect(server.generateRequests[0].body).toEqual({ contents });
+	});
+
+	test('JSON contents may come from an expression that returns an array', async () => {
+		await runGemini(
+			server,
+			{ contentsMode: 'json', contentsJson: '={{ [{ role: "user", parts: [{ text: $json.q }] }] }}' },
+			{ rows: [{ q: 'from the row' }] },
+		);
+		expect(server.generateRequests[0].body).toEqual({
+			contents: [{ role: 'user', parts: [{ text: 'from the row' }] }],
+		});
+	});
+});
+
+describe('generation config', () => {
+	test('every setting is sent under its API name, thinking settings inside thinkingConfig', async () => {
+		await runGemini(server, {
+			prompt: 'hi',
+			generationConfig: {
+				temperature: 0.2,
+				topP: 0.9,
+				topK: 40,
+				maxOutputTokens: 256,
+				candidateCount: 2,
+				stopSequences: 'END\n###',
+				seed: 7,
+				presencePenalty: 0.5,
+				frequencyPenalty: 0.25,
+				responseMimeType: 'application/json',
+				responseSchema: '{"type": "object", "properties": {"name": {"type": "string"}}}',
+				includeThoughts: true,
+				thinkingBudget: 1024,
+				thinkingLevel: 'low',
+			},
+		});
+		expect(server.generateRequests[0].body).toEqual({
+			contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+			generationConfig: {
+				temperature: 0.2,
+				topP: 0.9,
+				topK: 40,
+				maxOutputTokens: 256,
+				candidateCount: 2,
+				stopSequences: ['END', '###'],
+				seed: 7,
+				presencePenalty: 0.5,
+				frequencyPenalty: 0.25,
+				responseMimeType: 'application/json',
+				responseSchema: { type: 'object', properties: { name: { type: 'string' } } },
+				thinkingConfig: { includeThoughts: true, thinkingBudget: 1024, thinkingLevel: 'low' },
+			},
+		});
+	});
+
+	test('extra JSON is merged last, into nested objects too', async () => {
+		await runGemini(server, {
+			prompt: 'hi',
+			generationConfig: {
+				temperature: 1,
+				includeThoughts: true,
+				extraJson: '{"temperature": 0.5, "responseModalities": ["TEXT"], "thinkingConfig": {"thinkingBudget": 0}}',
+			},
+		});
+		expect(server.generateRequests[0].body).toMatchObject({
+			generationConfig: {
+				temperature: 0.5,
+				responseModalities: ['TEXT'],
+				thinkingConfig: { includeThoughts: true, thinkingBudget: 0 },
+			},
+		});
+	});
+});
+
+test('every parameter is read per item, so expressions follow each row', async () => {
+	const { output } = await runGemini(
+		server,
+		{
+			model: byId('={{ $json.model }}'),
+			prompt: '={{ $json.question }}',
+			systemInstruction: '={{ "Answer in " + $json.language }}',
+			generationConfig: { temperature: '={{ $json.temperature }}' },
+		},
+		{
+			rows: [
+				{ model: 'gemini-2.5-flash', question: 'Bonjour ?', language: 'French', temperature: 0.1 },
+				{ model: 'gemini-3-pro-preview', question: 'Hallo?', language: 'German', temperature: 0.9 },
+			],
+		},
+	);
+	const sent = server.generateRequests.map((request) => ({ model: request.model, body: request.body }));
+	expect(sent).toEqual([
+		{
+			model: 'gemini-2.5-flash',
+			body: {
+				systemInstruction: { parts: [{ text: 'Answer in French' }] },
+				contents: [{ role: 'user', parts: [{ text: 'Bonjour ?' }] }],
+				generationConfig: { temperature: 0.1 },
+			},
+		},
+		{
+			model: 'gemini-3-pro-preview',
+			body: {
+				systemInstruction: { parts: [{ text: 'Answer in German' }] },
+				contents: [{ role: 'user', parts: [{ text: 'Hallo?' }] }],
+				generationConfig: { temperature: 0.9 },
+			},
+		},
+	]);
+	expect(output(GEMINI).map((item) => item.json.text)).toEqual(['Echo: Bonjour ?.', 'Echo: Hallo?.']);
+});
