@@ -22,26 +22,35 @@ function clean(done) {
 	done();
 }
 
+/** Keeps the notice of a bundled third-party package at the top of the file that contains it. */
+function bannerFor(distPath, metafile) {
+	const bundlesParser = Object.keys(metafile.inputs).some((input) =>
+		input.includes('node_modules/eventsource-parser/'),
+	);
+	const license = path.posix.relative(path.posix.dirname(distPath), PARSER_LICENSE);
+	return `/*! ${pkg.name} ${pkg.version} (MIT)${bundlesParser ? `. Bundles eventsource-parser (MIT, see ${license})` : ''}. */\n`;
+}
+
 async function bundle() {
 	const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials];
 	await Promise.all(
-		entries.map((distPath) =>
-			esbuild.build({
+		entries.map(async (distPath) => {
+			const result = await esbuild.build({
 				entryPoints: [sourceOf(distPath)],
-				outfile: distPath,
 				bundle: true,
+				write: false,
+				metafile: true,
 				platform: 'node',
 				format: 'cjs',
 				target: 'node18',
 				// n8n provides these at run time; bundling them would ship a second copy.
 				external: ['n8n-workflow', '@n8n/ai-node-sdk'],
-				banner: {
-					js: `/*! ${pkg.name} ${pkg.version} (MIT). Bundles eventsource-parser (MIT, see ${path.posix.relative(path.posix.dirname(distPath), PARSER_LICENSE)}). */`,
-				},
 				legalComments: 'inline',
 				logLevel: 'warning',
-			}),
-		),
+			});
+			fs.mkdirSync(path.dirname(distPath), { recursive: true });
+			fs.writeFileSync(distPath, bannerFor(distPath, result.metafile) + result.outputFiles[0].text);
+		}),
 	);
 }
 

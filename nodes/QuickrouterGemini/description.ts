@@ -176,9 +176,17 @@ const generationConfigProperty: INodeProperties = {
 			default: 'text/plain',
 			description: 'The format of the answer',
 			options: [
-				{ name: 'Enum (text/x.enum)', value: 'text/x.enum' },
-				{ name: 'JSON (application/json)', value: 'application/json' },
-				{ name: 'Text (text/plain)', value: 'text/plain' },
+				{
+					name: 'Enum',
+					value: 'text/x.enum',
+					description: 'The answer is one value of the enum in Response Schema (text/x.enum)',
+				},
+				{
+					name: 'JSON',
+					value: 'application/json',
+					description: 'The answer is JSON, shaped by Response Schema when set',
+				},
+				{ name: 'Text', value: 'text/plain', description: 'The answer is plain text (text/plain)' },
 			],
 		},
 		{

@@ -4,7 +4,7 @@
  * cannot leak into them.
  */
 import type { INode, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { jsonParse, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { describeRpcError, findRpcError, snippet } from './stream';
 import type { GoogleRpcError } from './types';
@@ -29,11 +29,7 @@ function parseErrorBody(text: string): unknown {
 	const trimmed = text.trim();
 	// Some gateways wrap the JSON error in an SSE event even on a non-2xx status.
 	const json = trimmed.startsWith('data:') ? trimmed.slice(5).split(/\r?\n\r?\n/)[0] : trimmed;
-	try {
-		return JSON.parse(json);
-	} catch {
-		return undefined;
-	}
+	return jsonParse<unknown>(json, { fallbackValue: null });
 }
 
 function withoutMarkup(text: string): string {

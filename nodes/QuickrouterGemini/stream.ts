@@ -6,6 +6,7 @@
  * appends a bare google.rpc.Status JSON body to a 200 stream when it fails mid-answer.
  */
 import { createParser, type ParseError } from 'eventsource-parser';
+import { jsonParse } from 'n8n-workflow';
 
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
 
@@ -16,6 +17,8 @@ export const DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024;
 const MAX_STRAY_CHARS = 64 * 1024;
 
 const SNIPPET_CHARS = 200;
+
+const NOT_JSON = Symbol('not JSON');
 
 /** The stream itself reported a failure, or could not be read as a Gemini stream. */
 export class GeminiStreamError extends Error {
@@ -58,10 +61,8 @@ export function describeRpcError(error: GoogleRpcError): string {
 function parseEventData(data: string): GeminiResponseChunk | undefined {
 	// Some relays end OpenAI-style streams with [DONE]; it carries nothing.
 	if (data.trim() === '[DONE]') return undefined;
-	let value: unknown;
-	try {
-		value = JSON.parse(data);
-	} catch {
+	const value = jsonParse<unknown>(data, { fallbackValue: NOT_JSON });
+	if (value === NOT_JSON) {
 		throw new GeminiStreamError(`The stream sent an event that is not valid JSON: ${snippet(data)}`);
 	}
 	const rpcError = findRpcError(value);
@@ -74,13 +75,7 @@ function parseEventData(data: string): GeminiResponseChunk | undefined {
 
 /** Explains the non-SSE text left over when the stream ended. */
 function strayTextError(stray: string, sawEvents: boolean): GeminiStreamError {
-	let value: unknown;
-	try {
-		value = JSON.parse(stray);
-	} catch {
-		value = undefined;
-	}
-	const rpcError = findRpcError(value);
+	const rpcError = findRpcError(jsonParse<unknown>(stray, { fallbackValue: null }));
 	if (rpcError) return new GeminiStreamError(describeRpcError(rpcError), rpcError);
 	return new GeminiStreamError(
 		sawEvents

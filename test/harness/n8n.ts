@@ -417,11 +417,13 @@ export async function testCredential(
 		await new RoutingNode(context, testNodeType, credentialsDecrypted).runNode();
 		return { status: 'OK', message: 'Connection successful!' };
 	} catch (error) {
-		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response?.status;
-		return {
-			status: 'Error',
-			message: status ? `Received HTTP status code: ${status}` : (error as Error).message,
-		};
+		// n8n's server reports a failed test request by its status text, else its status code.
+		const response = (error as { cause?: { response?: { status?: number; statusText?: string } } }).cause
+			?.response;
+		if (response?.status) {
+			return { status: 'Error', message: response.statusText || `Received HTTP status code: ${response.status}` };
+		}
+		return { status: 'Error', message: (error as Error).message };
 	}
 }
 

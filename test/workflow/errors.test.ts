@@ -2,7 +2,7 @@
  * Failures, as n8n users meet them: the message and hint of each API error, streams that break,
  * bad parameters caught before any request, and Continue On Fail keeping every row in place.
  */
-import type { IRun } from 'n8n-workflow';
+import type { IDataObject, IRun } from 'n8n-workflow';
 
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
 import { lastUserText, type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
@@ -166,7 +166,7 @@ describe('bad parameters fail before any request, naming the item and the field'
 		`={{ $json.bad ? ${JSON.stringify(bad)} : ${JSON.stringify(good)} }}`;
 	const turns = '[{"role": "user", "parts": [{"text": "fine"}]}]';
 	const json = (bad: string) => ({ contentsMode: 'json', contentsJson: pick(turns, bad) });
-	const cases: Array<[string, Record<string, unknown>, string]> = [
+	const cases: Array<[string, IDataObject, string]> = [
 		['an empty prompt', { prompt: pick('fine', '   ') }, '"Prompt" of item 1 is empty'],
 		['contents that are not JSON', json('[{"role": "user",'), '"Contents (JSON)" of item 1 is not valid JSON: '],
 		['contents that are not an array', json('{"role": "user", "parts": [{"text": "x"}]}'), '"Contents (JSON)" of item 1 is not an array'],

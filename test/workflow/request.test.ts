@@ -5,9 +5,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow } from '../harness/n8n';
 import { FIXTURE_DIR } from '../helpers/fixtures';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
-import { STANDIN_TOKEN } from '../standin/server';
+import { echoScript, STANDIN_TOKEN } from '../standin/server';
+import { encodeSse } from '../standin/sse';
 
 const seed = JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'seed.json'), 'utf8'));
 
@@ -210,4 +212,47 @@ test('every parameter is read per item, so expressions follow each row', async (
 		},
 	]);
 	expect(output(GEMINI).map((item) => item.json.text)).toEqual(['Echo: Bonjour ?.', 'Echo: Hallo?.']);
+});
+
+test("a previous answer's content goes back as a turn, signatures included (the README's multi-turn example)", async () => {
+	const { nodes, connections } = geminiWorkflow({ prompt: 'Name a prime number.' });
+	nodes.push({
+		...nodes[2],
+		id: '4',
+		name: 'Follow Up',
+		position: [600, 0],
+		parameters: {
+			contentsMode: 'json',
+			contentsJson: `={{ [
+  { "role": "user", "parts": [{ "text": "Name a prime number." }] },
+  $('Quickrouter Gemini').item.json.content,
+  { "role": "user", "parts": [{ "text": "Now double it." }] }
+] }}`,
+		},
+	});
+	connections[GEMINI] = { main: [[{ node: 'Follow Up', type: 'main', index: 0 }]] };
+	server.reset((request) =>
+		request === server.generateRequests[0]
+			? {
+					body: encodeSse([
+						{ candidates: [{ content: { role: 'model', parts: [{ text: 'Thinking…', thought: true }] } }] },
+						{ candidates: [{ content: { role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTE=' }] }, finishReason: 'STOP' }] },
+					]),
+				}
+			: echoScript(request),
+	);
+	const { error, output } = await runWorkflow({
+		nodes,
+		connections,
+		credentials: { [CREDENTIAL_TYPE]: { apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl } },
+	});
+	expect(error).toBeUndefined();
+	expect(server.generateRequests[1].body).toEqual({
+		contents: [
+			{ role: 'user', parts: [{ text: 'Name a prime number.' }] },
+			{ role: 'model', parts: [{ text: 'Thinking…', thought: true }, { text: '7', thoughtSignature: 'c2lnLTE=' }] },
+			{ role: 'user', parts: [{ text: 'Now double it.' }] },
+		],
+	});
+	expect(output('Follow Up')[0].json.text).toBe('Echo: Now double it..');
 });

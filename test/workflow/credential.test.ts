@@ -1,0 +1,71 @@
+/**
+ * The credential's Test button and the model list, run the way the n8n editor runs them,
+ * against the stand-in server.
+ */
+import { loadPackage, searchModels, testCredential } from '../harness/n8n';
+import { useStandin } from '../helpers/workflow';
+import { STANDIN_TOKEN } from '../standin/server';
+
+const server = useStandin();
+
+describe('the credential test', () => {
+	test('succeeds with the right token, listing models with the token in the header only', async () => {
+		const result = await testCredential({ apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl });
+		expect(result).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(server.requests).toHaveLength(1);
+		const [request] = server.requests;
+		expect(request.method).toBe('GET');
+		expect(request.path).toBe('/v1beta/models');
+		expect(request.headers.authorization).toBe(`Bearer ${STANDIN_TOKEN}`);
+		expect(JSON.stringify(request.query)).not.toContain(STANDIN_TOKEN);
+	});
+
+	test('fails clearly with a wrong token', async () => {
+		const result = await testCredential({ apiToken: 'not-the-token', baseUrl: server.baseUrl });
+		expect(result.status).toBe('Error');
+		expect(result.message).toBe('Unauthorized');
+	});
+
+	test('accepts a base URL with a trailing slash', async () => {
+		const result = await testCredential({ apiToken: STANDIN_TOKEN, baseUrl: `${server.baseUrl}/` });
+		expect(result.status).toBe('OK');
+		expect(server.requests[0].path).toBe('/v1beta/models');
+	});
+
+	test('defaults the base URL to the public API', async () => {
+		const { credentialTypes } = await loadPackage();
+		const baseUrl = credentialTypes.quickrouterApi.properties.find((property) => property.name === 'baseUrl');
+		expect(baseUrl?.default).toBe('https://api.quickrouter.ai');
+	});
+});
+
+describe('the model list', () => {
+	test('offers only models that generate content, by bare ID', async () => {
+		const { results } = await searchModels({ apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl });
+		expect(results).toEqual([
+			{ name: 'Gemini 2.5 Flash (gemini-2.5-flash)', value: 'gemini-2.5-flash' },
+			{ name: 'Gemini 3 Pro Preview (gemini-3-pro-preview)', value: 'gemini-3-pro-preview' },
+		]);
+		expect(server.requests[0].query).toEqual({ pageSize: '1000' });
+	});
+
+	test('filters by the search text', async () => {
+		const { results } = await searchModels({ apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl }, 'PRO');
+		expect(results.map((result) => result.value)).toEqual(['gemini-3-pro-preview']);
+	});
+});
+
+describe('the package as n8n loads it', () => {
+	test('registers the node with its codex and the credential', async () => {
+		const { loader } = await loadPackage();
+		expect(Object.keys(loader.nodeTypes)).toEqual(['quickrouterGemini']);
+		expect(Object.keys(loader.credentialTypes)).toEqual(['quickrouterApi']);
+		const description = loader.types.nodes[0] as unknown as Record<string, unknown>;
+		expect(description.codex).toMatchObject({ categories: ['AI', 'Development'] });
+		expect(description.iconUrl).toEqual({
+			light: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.svg',
+			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.dark.svg',
+		});
+		expect(description.usableAsTool).toBe(true);
+	});
+});
