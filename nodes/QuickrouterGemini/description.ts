@@ -278,7 +278,6 @@ export const properties: INodeProperties[] = [
 		displayName: 'Output',
 		name: 'outputMode',
 		type: 'options',
-		noDataExpression: true,
 		default: 'collect',
 		options: [
 			{

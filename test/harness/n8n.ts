@@ -103,6 +103,11 @@ class Rows implements INodeType {
 	}
 }
 
+/** How a node in a saved workflow points at its credential. */
+const CREDENTIAL_REF: INode['credentials'] = {
+	[CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' },
+};
+
 export const MANUAL_TRIGGER_TYPE = 'harness.manualTrigger';
 export const ROWS_TYPE = 'harness.rows';
 
@@ -336,7 +341,7 @@ export function geminiWorkflow(
 			typeVersion: 1,
 			position: [400, 0],
 			parameters: parameters as INode['parameters'],
-			credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' } },
+			credentials: CREDENTIAL_REF,
 			...nodeSettings,
 		},
 	];
@@ -347,8 +352,29 @@ export function geminiWorkflow(
 	return { nodes, connections };
 }
 
-function lonelyWorkflow(nodeTypes: INodeTypes, node: INode): Workflow {
-	return new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+/** One node with the credential, alone in a workflow, as the editor sets it up for tests and lists. */
+async function standalone(
+	nodeTypes: INodeTypes,
+	type: string,
+	data: ICredentialDataDecryptedObject,
+): Promise<{ node: INode; workflow: Workflow; additionalData: IWorkflowExecuteAdditionalData }> {
+	const { credentialTypes } = await loadPackage();
+	const node: INode = {
+		id: 'standalone',
+		name: 'Standalone',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: CREDENTIAL_REF,
+	};
+	return {
+		node,
+		workflow: new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes }),
+		additionalData: additionalDataFor(
+			new MemoryCredentialsHelper(credentialTypes, { [CREDENTIAL_TYPE]: data }),
+		),
+	};
 }
 
 /**
@@ -382,19 +408,7 @@ export async function testCredential(
 		getByNameAndVersion: () => testNodeType,
 		getKnownTypes: () => ({}),
 	};
-	const node: INode = {
-		id: 'temp',
-		name: 'Temp-Node',
-		type: 'credentialTest',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' } },
-	};
-	const workflow = lonelyWorkflow(nodeTypes, node);
-	const additionalData = additionalDataFor(
-		new MemoryCredentialsHelper(credentialTypes, { [CREDENTIAL_TYPE]: data }),
-	);
+	const { node, workflow, additionalData } = await standalone(nodeTypes, 'credentialTest', data);
 	const context = new ExecuteContext(
 		workflow,
 		node,
@@ -432,20 +446,8 @@ export async function searchModels(
 	data: ICredentialDataDecryptedObject,
 	filter?: string,
 ): Promise<INodeListSearchResult> {
-	const { nodeTypes, credentialTypes } = await loadPackage();
-	const node: INode = {
-		id: '3',
-		name: 'Quickrouter Gemini',
-		type: GEMINI_NODE_TYPE,
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: {},
-		credentials: { [CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' } },
-	};
-	const workflow = lonelyWorkflow(nodeTypes, node);
-	const additionalData = additionalDataFor(
-		new MemoryCredentialsHelper(credentialTypes, { [CREDENTIAL_TYPE]: data }),
-	);
+	const { nodeTypes } = await loadPackage();
+	const { node, workflow, additionalData } = await standalone(nodeTypes, GEMINI_NODE_TYPE, data);
 	const context = new LoadOptionsContext(workflow, node, additionalData, 'model');
 	const nodeType = nodeTypes.getByNameAndVersion(GEMINI_NODE_TYPE, 1) as INodeType;
 	const search = nodeType.methods?.listSearch?.searchModels;

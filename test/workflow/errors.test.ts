@@ -53,30 +53,14 @@ describe('API errors carry the status, Google’s status and message, and a hint
 		expect(failure.description).toBe('Check the API token in the Quickrouter API credential.');
 	});
 
-	test('a JSON error body is read even when its content type says text/event-stream', async () => {
-		server.reset(() => googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', SSE_HEADERS));
+	test.each([
+		['a JSON body under a text/event-stream content type', googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', SSE_HEADERS)],
+		['a JSON error sent as an SSE event', { status: 429, headers: SSE_HEADERS, body: encodeSse([rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')]) }],
+		['a JSON error in an array', { status: 429, headers: JSON_HEADERS, body: JSON.stringify([rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')]) }],
+	])('Google’s error is read from %s', async (_label, reply) => {
+		server.reset(() => reply);
 		const { error } = await runGemini(server, { prompt: 'hi' });
 		expect(error?.message).toBe('429 RESOURCE_EXHAUSTED: Quota exceeded');
-	});
-
-	test('a JSON error sent as an SSE event with an error status is read too', async () => {
-		server.reset(() => ({
-			status: 500,
-			headers: SSE_HEADERS,
-			body: encodeSse([rpcError(500, 'INTERNAL', 'Backend died')]),
-		}));
-		const { error } = await runGemini(server, { prompt: 'hi' });
-		expect(error?.message).toBe('500 INTERNAL: Backend died');
-	});
-
-	test('an error body wrapped in an array (as the non-SSE stream format sends it) is read', async () => {
-		server.reset(() => ({
-			status: 400,
-			headers: JSON_HEADERS,
-			body: JSON.stringify([rpcError(400, 'INVALID_ARGUMENT', 'Bad temperature')]),
-		}));
-		const { error } = await runGemini(server, { prompt: 'hi' });
-		expect(error?.message).toBe('400 INVALID_ARGUMENT: Bad temperature');
 	});
 
 	test('an HTML error page from a proxy becomes its text', async () => {
@@ -291,4 +275,22 @@ test('the token appears nowhere in output items or errors, whatever happens', as
 		expect(`${JSON.stringify(run)}\n${errorText}`).not.toContain(STANDIN_TOKEN);
 	}
 	expect(runs.filter(({ error }) => error)).toHaveLength(2);
+});
+
+test('stopping the execution aborts the stream at once, closes the connection and starts no further request', async () => {
+	// 50 events 300 ms apart: about 15 s if nothing stopped it.
+	const body = encodeSse(Array.from({ length: 50 }, (_, index) => textChunk(`w${index} `)));
+	server.reset(() => ({ headers: SSE_HEADERS, body, split: Math.ceil(body.length / 50), delayMs: 300 }));
+	const stop = new AbortController();
+	const stopping = new Promise((resolve) => setTimeout(resolve, 500)).then(() => stop.abort());
+	const started = Date.now();
+	const { run } = await runGemini(server, { prompt: 'hi' }, { rows: [{}, {}, {}], abortSignal: stop.signal });
+	await stopping;
+	expect(run.status).toBe('canceled');
+	expect(Date.now() - started).toBeLessThan(5000);
+	expect(server.generateRequests).toHaveLength(1);
+	for (let waited = 0; server.openSockets.size > 0 && waited < 2000; waited += 20) {
+		await new Promise((resolve) => setTimeout(resolve, 20));
+	}
+	expect(server.openSockets.size).toBe(0);
 });
