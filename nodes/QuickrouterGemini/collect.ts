@@ -81,6 +81,10 @@ export class AnswerCollector {
 		for (const candidate of chunk.candidates ?? []) this.addCandidate(candidate);
 	}
 
+	get chunkCount(): number {
+		return this.answer.chunkCount;
+	}
+
 	/** Answer text of the first candidate so far; kept in errors that interrupt the stream. */
 	get partialText(): string {
 		return this.answer.candidates[0]?.text ?? '';

@@ -3,7 +3,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_MODEL, DEFAULT_TIMEOUT_MS } from './request';
+export const DEFAULT_MODEL = 'gemini-3-pro-preview';
 
 export const modelProperty: INodeProperties = {
 	displayName: 'Model',
@@ -262,6 +262,85 @@ const generationConfigProperty: INodeProperties = {
 	],
 };
 
+/** Node behaviour; options.ts reads its defaults from here. */
+export const optionsProperty: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Concurrency',
+			name: 'concurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			default: 4,
+			description:
+				'How many items are sent at once. Output order and item pairing stay those of the input. Read from the first item.',
+		},
+		{
+			displayName: 'Idle Timeout',
+			name: 'idleTimeout',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			default: 120000,
+			description:
+				'Longest silence in milliseconds, before the answer starts or between two pieces of it; a stalled stream fails with the text received so far',
+		},
+		{
+			displayName: 'Include Raw Chunks',
+			name: 'includeRawChunks',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add every streamed event as received, in `chunks` (Whole Answer output only)',
+		},
+		{
+			displayName: 'Max Event Size (MB)',
+			name: 'maxEventSize',
+			type: 'number',
+			typeOptions: { minValue: 0.001, numberPrecision: 3 },
+			default: 64,
+			description: 'Largest single streamed event accepted; a larger one fails the item instead of filling memory',
+		},
+		{
+			displayName: 'Max Response Size (MB)',
+			name: 'maxResponseSize',
+			type: 'number',
+			typeOptions: { minValue: 0.001, numberPrecision: 3 },
+			default: 512,
+			description: 'Largest whole response accepted; a larger one fails the item instead of filling memory',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 0 },
+			default: 2,
+			description:
+				'How often to resend a request that failed with 429, 500, 502, 503, 504 or a broken connection before any answer arrived',
+		},
+		{
+			displayName: 'Max Retry Delay',
+			name: 'maxRetryDelay',
+			type: 'number',
+			typeOptions: { minValue: 0, numberPrecision: 0 },
+			default: 60000,
+			description:
+				'Longest single wait before a retry, in milliseconds. When the API asks for a longer wait, the item fails at once with its message.',
+		},
+		{
+			displayName: 'Timeout',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1, numberPrecision: 0 },
+			default: 300000,
+			description:
+				'Longest time in milliseconds one request may take, from sending it to the last streamed byte',
+		},
+	],
+};
+
 export const properties: INodeProperties[] = [
 	modelProperty,
 	...contentsProperties,
@@ -293,28 +372,5 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	generationConfigProperty,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Include Raw Chunks',
-				name: 'includeRawChunks',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to add every streamed event as received, in `chunks` (Whole Answer output only)',
-			},
-			{
-				displayName: 'Timeout',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1, numberPrecision: 0 },
-				default: DEFAULT_TIMEOUT_MS,
-				description: 'Longest time in milliseconds one request may take, from sending it to the last streamed byte',
-			},
-		],
-	},
+	optionsProperty,
 ];

@@ -25,11 +25,12 @@ export function hintForStatus(statusCode: number): string | undefined {
 	return HINTS[statusCode];
 }
 
-function parseErrorBody(text: string): unknown {
+/** Google's error in a non-2xx body, if it has one. */
+export function rpcErrorOfBody(text: string): GoogleRpcError | undefined {
 	const trimmed = text.trim();
 	// Some gateways wrap the JSON error in an SSE event even on a non-2xx status.
 	const json = trimmed.startsWith('data:') ? trimmed.slice(5).split(/\r?\n\r?\n/)[0] : trimmed;
-	return jsonParse<unknown>(json, { fallbackValue: null });
+	return findRpcError(jsonParse<unknown>(json, { fallbackValue: null }));
 }
 
 function withoutMarkup(text: string): string {
@@ -46,7 +47,7 @@ export function httpStatusError(
 	bodyText: string,
 	itemIndex?: number,
 ): NodeApiError {
-	const rpcError: GoogleRpcError = findRpcError(parseErrorBody(bodyText)) ?? {};
+	const rpcError: GoogleRpcError = rpcErrorOfBody(bodyText) ?? {};
 	const detail =
 		rpcError.message ?? (snippet(withoutMarkup(bodyText)) || statusMessage || 'no details');
 	const message = describeRpcError({
@@ -92,7 +93,7 @@ export function streamFailureError(
 }
 
 /** The socket error code (ECONNREFUSED, ECONNRESET…) of an error or of what it wraps. */
-function socketErrorCode(error: unknown): string | undefined {
+export function socketErrorCode(error: unknown): string | undefined {
 	let current = error as { code?: unknown; cause?: unknown } | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
 		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
@@ -111,22 +112,21 @@ export function connectionError(
 	baseUrl: string,
 	cause: unknown,
 	itemIndex: number,
-	timeout: number,
 ): NodeApiError {
 	const code = socketErrorCode(cause);
-	const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-	const reason = code ?? (cause instanceof Error ? cause.message : String(cause));
-	const message = timedOut
-		? `No answer from Quickrouter within the timeout of ${timeout} ms`
-		: `No answer from Quickrouter: ${reason}`;
+	const message = code
+		? `No answer from Quickrouter: ${code}`
+		: cause instanceof Error
+			? cause.message
+			: String(cause);
+	const what = code ? `failed before any answer (${code})` : 'got no answer';
 	return new NodeApiError(
 		node,
-		// n8n would replace a timeout message naming ECONNABORTED with "the server is offline".
-		{ message, code: timedOut ? null : (code ?? null) },
+		{ message, code: code ?? null },
 		{
 			itemIndex,
 			message,
-			description: `The request to ${baseUrl} failed before any answer (${reason}). Check the Base URL in the Quickrouter API credential, and any proxy between n8n and the API.`,
+			description: `The request to ${baseUrl} ${what}. Check the Base URL in the Quickrouter API credential, and any proxy between n8n and the API.`,
 		},
 	);
 }

@@ -1,31 +1,88 @@
 /**
  * One input item from parameters to output items: build the request, stream the answer,
- * and shape it as one collected item or one item per chunk.
+ * retry what is worth retrying, and shape the answer as one item or one item per chunk.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { AnswerCollector, blockedPromptReason } from './collect';
-import { blockedPromptError, streamFailureError } from './errors';
+import { blockedPromptError } from './errors';
+import { classify, decideRetry, type Failure, toNodeError } from './failures';
 import { answerItem, chunkItem } from './output';
-import { buildItemRequest } from './request';
-import { GeminiStreamError, readGeminiStream } from './stream';
-import { openGenerateStream, RequestTimeoutError } from './transport';
+import { buildItemRequest, type ItemRequest } from './request';
+import type { RateLimitGate } from './retry';
+import { readGeminiStream } from './stream';
+import { baseUrlOf, openGenerateStream } from './transport';
 import type { GeminiResponseChunk } from './types';
 
-function interruptedError(
+export interface ItemRun {
+	/** Shared by all items of the execution, so rate limits hold every request back. */
+	gate: RateLimitGate;
+	/** Fires when the execution is stopped, or when the node gives this item up. */
+	signal: AbortSignal;
+}
+
+/** What one attempt got to before it ended. */
+interface Progress {
+	opened: boolean;
+	collector: AnswerCollector;
+	rawChunks?: GeminiResponseChunk[];
+}
+
+/** One try: sends the request and reads the stream to its end, filling `progress` as it goes. */
+async function streamOnce(
 	ctx: IExecuteFunctions,
-	error: unknown,
-	partialText: string,
 	itemIndex: number,
-) {
-	if (error instanceof GeminiStreamError) {
-		return streamFailureError(ctx.getNode(), error.message, partialText, itemIndex, error.rpcError);
+	request: ItemRequest,
+	baseUrl: string,
+	sink: INodeExecutionData[],
+	progress: Progress,
+	signal: AbortSignal,
+): Promise<void> {
+	const { options } = request;
+	const { collector, rawChunks } = progress;
+	const stream = await openGenerateStream(ctx, {
+		baseUrl,
+		model: request.model,
+		body: request.body,
+		limits: options.limits,
+		signal,
+	});
+	progress.opened = true;
+	try {
+		for await (const chunk of readGeminiStream(stream.body, { maxEventChars: options.maxEventChars })) {
+			if (request.outputMode === 'perChunk') {
+				sink.push(await chunkItem(ctx, chunk, collector.chunkCount, itemIndex));
+			}
+			rawChunks?.push(chunk);
+			collector.add(chunk);
+		}
+	} finally {
+		stream.release();
 	}
-	const reason =
-		error instanceof RequestTimeoutError
-			? error.message
-			: `The stream was interrupted: ${error instanceof Error ? error.message : String(error)}`;
-	return streamFailureError(ctx.getNode(), reason, partialText, itemIndex);
+}
+
+/** The stream ended well: a refused prompt is still an error; otherwise emit the answer. */
+async function finish(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	request: ItemRequest,
+	sink: INodeExecutionData[],
+	progress: Progress,
+): Promise<void> {
+	const answer = progress.collector.result();
+	const blockReason = blockedPromptReason(answer);
+	if (blockReason) {
+		throw blockedPromptError(
+			ctx.getNode(),
+			blockReason,
+			answer.promptFeedback?.blockReasonMessage,
+			itemIndex,
+		);
+	}
+	if (request.outputMode === 'collect') {
+		sink.push(await answerItem(ctx, answer, itemIndex, progress.rawChunks));
+	}
 }
 
 /**
@@ -36,41 +93,41 @@ export async function generateForItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	sink: INodeExecutionData[],
+	run: ItemRun,
 ): Promise<void> {
 	const request = buildItemRequest(ctx, itemIndex);
-	const perChunk = request.outputMode === 'perChunk';
-	const rawChunks: GeminiResponseChunk[] | undefined =
-		!perChunk && request.options.includeRawChunks ? [] : undefined;
-	const collector = new AnswerCollector();
+	const baseUrl = await baseUrlOf(ctx, itemIndex);
+	const { retry } = request.options;
 
-	const stream = await openGenerateStream(ctx, {
-		itemIndex,
-		model: request.model,
-		body: request.body,
-		timeout: request.options.timeout,
-	});
-	try {
-		let chunkIndex = 0;
-		for await (const chunk of readGeminiStream(stream.body)) {
-			if (perChunk) sink.push(await chunkItem(ctx, chunk, chunkIndex++, itemIndex));
-			rawChunks?.push(chunk);
-			collector.add(chunk);
+	for (let attempt = 0; ; attempt++) {
+		await run.gate.wait(run.signal);
+		const progress: Progress = {
+			opened: false,
+			collector: new AnswerCollector(),
+			rawChunks: request.outputMode === 'collect' && request.options.includeRawChunks ? [] : undefined,
+		};
+		let failure: Failure | undefined;
+		try {
+			await streamOnce(ctx, itemIndex, request, baseUrl, sink, progress, run.signal);
+		} catch (error) {
+			failure = classify(error, progress.opened);
 		}
-	} catch (error) {
-		throw interruptedError(ctx, error, collector.partialText, itemIndex);
-	} finally {
-		stream.release();
-	}
+		if (!failure) return await finish(ctx, itemIndex, request, sink, progress);
 
-	const answer = collector.result();
-	const blockReason = blockedPromptReason(answer);
-	if (blockReason) {
-		throw blockedPromptError(
-			ctx.getNode(),
-			blockReason,
-			answer.promptFeedback?.blockReasonMessage,
-			itemIndex,
-		);
+		// Once any chunk arrived, a retry could repeat or change the answer: never retry then.
+		const decision = run.signal.aborted
+			? { retry: false as const }
+			: decideRetry(failure, attempt, retry, progress.collector.chunkCount > 0);
+		if (!decision.retry) {
+			throw toNodeError(failure, {
+				node: ctx.getNode(),
+				itemIndex,
+				baseUrl,
+				partialText: progress.collector.partialText,
+				note: decision.note,
+			});
+		}
+		if (decision.rateLimited) run.gate.holdFor(decision.delayMs);
+		await sleep(decision.delayMs, run.signal);
 	}
-	if (!perChunk) sink.push(await answerItem(ctx, answer, itemIndex, rawChunks));
 }

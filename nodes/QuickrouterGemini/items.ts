@@ -1,11 +1,14 @@
 /**
- * The item loop and its error policy: one answer per input item, in input order, each paired
- * with its input. With Continue On Fail a failed item becomes an error item in its place.
+ * The item loop and its error policy: up to `concurrency` items in flight, output in input
+ * order, each item paired with its input. With Continue On Fail a failed item becomes an
+ * error item in its place; without it, the first failing item (in input order) stops the node.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { generateForItem } from './generate';
+import { readConcurrency } from './options';
+import { RateLimitGate } from './retry';
 
 /**
  * n8n sends an item to the node's error output only when its json has no keys besides
@@ -30,19 +33,49 @@ function asNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number) 
 
 export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const itemCount = ctx.getInputData().length;
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		// A stopped execution starts no further request.
-		if (ctx.getExecutionCancelSignal()?.aborted) break;
+	const concurrency = Math.min(readConcurrency(ctx), itemCount);
+	const cancel = ctx.getExecutionCancelSignal();
+	const gate = new RateLimitGate();
+	const results: INodeExecutionData[][] = new Array(itemCount);
+	const inFlight = new Map<number, AbortController>();
+	let firstFailure: { itemIndex: number; error: NodeApiError | NodeOperationError } | undefined;
+	let next = 0;
+
+	const runItem = async (itemIndex: number) => {
+		const controller = new AbortController();
+		const stop = () => controller.abort();
+		cancel?.addEventListener('abort', stop, { once: true });
+		inFlight.set(itemIndex, controller);
 		const produced: INodeExecutionData[] = [];
 		try {
-			await generateForItem(ctx, itemIndex, produced);
-			output.push(...produced);
+			await generateForItem(ctx, itemIndex, produced, { gate, signal: controller.signal });
+			results[itemIndex] = produced;
 		} catch (error) {
+			// Stopped on purpose (execution cancelled, or an earlier item failed): not its failure.
+			if (controller.signal.aborted) return;
 			const nodeError = asNodeError(ctx, error, itemIndex);
-			if (!ctx.continueOnFail()) throw nodeError;
-			output.push(...produced, errorItem(nodeError, itemIndex));
+			if (ctx.continueOnFail()) {
+				results[itemIndex] = [...produced, errorItem(nodeError, itemIndex)];
+			} else if (!firstFailure || itemIndex < firstFailure.itemIndex) {
+				// Report what a one-by-one run would: items before this one still finish.
+				firstFailure = { itemIndex, error: nodeError };
+				for (const [index, other] of inFlight) if (index > itemIndex) other.abort();
+			}
+		} finally {
+			inFlight.delete(itemIndex);
+			cancel?.removeEventListener('abort', stop);
 		}
-	}
-	return output;
+	};
+
+	const worker = async () => {
+		while (next < itemCount) {
+			const itemIndex = next++;
+			if (cancel?.aborted || (firstFailure && itemIndex > firstFailure.itemIndex)) return;
+			await runItem(itemIndex);
+		}
+	};
+	await Promise.all(Array.from({ length: concurrency }, worker));
+
+	if (firstFailure) throw firstFailure.error;
+	return results.flatMap((items) => items ?? []);
 }

@@ -4,27 +4,20 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { DEFAULT_MODEL } from './description';
 import { parameterError } from './errors';
+import { type ItemOptions, readItemOptions } from './options';
 import type { GeminiContent, GenerateContentRequest } from './types';
-
-export const DEFAULT_MODEL = 'gemini-3-pro-preview';
-
-export const DEFAULT_TIMEOUT_MS = 300_000;
 
 export type ContentsMode = 'prompt' | 'messages' | 'json';
 
 export type OutputMode = 'collect' | 'perChunk';
 
-export interface GenerateOptions {
-	timeout: number;
-	includeRawChunks: boolean;
-}
-
 export interface ItemRequest {
 	model: string;
 	body: GenerateContentRequest;
 	outputMode: OutputMode;
-	options: GenerateOptions;
+	options: ItemOptions;
 }
 
 const ROLES = ['user', 'model'];
@@ -222,15 +215,10 @@ export function buildItemRequest(ctx: IExecuteFunctions, itemIndex: number): Ite
 		...(config ? { generationConfig: config } : {}),
 	};
 
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const timeout = Number(options.timeout ?? DEFAULT_TIMEOUT_MS);
-	if (!Number.isFinite(timeout) || timeout <= 0) {
-		throw parameterError(ctx.getNode(), itemIndex, 'Timeout', 'must be a positive number of milliseconds');
-	}
 	return {
 		model,
 		body,
 		outputMode: ctx.getNodeParameter('outputMode', itemIndex, 'collect') as OutputMode,
-		options: { timeout, includeRawChunks: options.includeRawChunks === true },
+		options: readItemOptions(ctx, itemIndex),
 	};
 }

@@ -11,7 +11,7 @@ import type {
 } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
-import { connectionError, httpStatusError } from './errors';
+import { GeminiStreamError } from './stream';
 import type { GenerateContentRequest } from './types';
 
 export const CREDENTIAL_TYPE = 'quickrouterApi';
@@ -21,24 +21,74 @@ export const DEFAULT_BASE_URL = 'https://api.quickrouter.ai';
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML pages. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
+/**
+ * n8n's socket timeout is set just after ours: our timers give up first, with clear messages,
+ * and the socket, which only n8n can close, closes right after instead of lingering.
+ */
+const SOCKET_TIMEOUT_SLACK_MS = 100;
+
+type ResponseBody = AsyncIterable<Buffer> & { destroy(error?: Error): void };
+
 interface StreamingResponse {
-	body: AsyncIterable<Buffer> & { destroy(error?: Error): void };
+	body: ResponseBody;
+	headers: IDataObject;
 	statusCode: number;
 	statusMessage?: string;
 }
 
-export interface GenerateStreamRequest {
-	itemIndex: number;
-	model: string;
-	body: GenerateContentRequest;
-	/** Whole-request deadline in ms, from sending to the last byte. */
+export interface StreamLimits {
+	/** Whole request, from sending to the last byte, in ms. */
 	timeout: number;
+	/** Longest silence, before the answer starts or between bytes, in ms. */
+	idleTimeout: number;
+	/** Largest response body, in bytes. */
+	maxResponseBytes: number;
 }
 
-export class RequestTimeoutError extends Error {
-	constructor(readonly timeout: number) {
-		super(`The request took longer than the timeout of ${timeout} ms`);
-		this.name = 'RequestTimeoutError';
+export interface GenerateStreamRequest {
+	baseUrl: string;
+	model: string;
+	body: GenerateContentRequest;
+	limits: StreamLimits;
+	/** Ends this request early (another item failed and the node stops). */
+	signal?: AbortSignal;
+}
+
+/** A non-2xx answer, kept raw until the retry policy has looked at it. */
+export class HttpStatusFailure extends Error {
+	constructor(
+		readonly statusCode: number,
+		readonly statusMessage: string | undefined,
+		readonly headers: IDataObject,
+		readonly bodyText: string,
+	) {
+		super(`HTTP ${statusCode}`);
+		this.name = 'HttpStatusFailure';
+	}
+}
+
+const TIMEOUT_MESSAGES = {
+	answer: (ms: number) => `No answer from Quickrouter within the timeout of ${ms} ms`,
+	total: (ms: number) => `The request took longer than the timeout of ${ms} ms`,
+	idle: (ms: number) => `The stream sent nothing for ${ms} ms (idle timeout)`,
+};
+
+/** No answer in time, the stream outlived the whole-request timeout, or it fell silent. */
+export class StreamTimeoutError extends Error {
+	constructor(
+		readonly kind: keyof typeof TIMEOUT_MESSAGES,
+		readonly ms: number,
+	) {
+		super(TIMEOUT_MESSAGES[kind](ms));
+		this.name = 'StreamTimeoutError';
+	}
+}
+
+/** The node stopped this request on purpose; not a failure of the request itself. */
+export class RequestStoppedError extends Error {
+	constructor() {
+		super('The request was stopped');
+		this.name = 'RequestStoppedError';
 	}
 }
 
@@ -47,54 +97,145 @@ export function normalizeBaseUrl(value: unknown): string {
 	return text.replace(/\/+$/, '');
 }
 
-async function baseUrlOf(ctx: IExecuteFunctions | ILoadOptionsFunctions, itemIndex?: number) {
+export async function baseUrlOf(
+	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	itemIndex?: number,
+): Promise<string> {
 	const credentials = await ctx.getCredentials<{ baseUrl?: string }>(CREDENTIAL_TYPE, itemIndex);
 	return normalizeBaseUrl(credentials.baseUrl);
 }
 
-async function readBounded(body: StreamingResponse['body']): Promise<string> {
+async function readBounded(body: ResponseBody): Promise<string> {
 	const pieces: Buffer[] = [];
 	let size = 0;
 	for await (const piece of body) {
 		pieces.push(piece);
 		size += piece.length;
-		if (size >= MAX_ERROR_BODY_BYTES) {
-			body.destroy();
-			break;
-		}
+		if (size >= MAX_ERROR_BODY_BYTES) break;
 	}
+	body.destroy();
 	return Buffer.concat(pieces).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
 }
 
-/**
- * Ends the body with {@link RequestTimeoutError} when the deadline passes. n8n's own `timeout`
- * option only bounds silences on a stream, so the whole-request limit is enforced here;
- * counted from the start, it always fires before a silence of the same length would.
- */
-function armDeadline(
-	body: StreamingResponse['body'],
-	timeout: number,
-	startedAt: number,
-): () => void {
-	const disarm = new AbortController();
-	sleep(Math.max(0, startedAt + timeout - Date.now()), disarm.signal).then(
-		() => body.destroy(new RequestTimeoutError(timeout)),
-		() => undefined, // disarmed: the request finished first
-	);
-	return () => disarm.abort();
+export interface OpenStream {
+	body: AsyncIterable<Buffer>;
+	/** Stops the timers and closes the connection; call once reading ends, however it ends. */
+	release: () => void;
 }
 
 /**
- * Sends `streamGenerateContent?alt=sse` and returns the response body as it streams in,
- * with `release` to call once reading ends. A non-2xx status becomes a NodeApiError with
- * Google's own message.
+ * Watches a streaming body: ends reading with {@link StreamTimeoutError} at the deadline or
+ * after too long a silence, with {@link RequestStoppedError} when `signal` fires, and with a
+ * {@link GeminiStreamError} past the size limit. One timer at a time, re-armed only when it
+ * fires, so a fast stream pays nothing per chunk but a clock read.
+ *
+ * n8n's helper hands back axios's `Readable.from` wrapper, whose destroy() waits for the next
+ * network read before it takes effect; so each read is raced against the guard's own failure,
+ * and reading stops at once even while the socket is silent.
+ */
+function guard(body: ResponseBody, limits: StreamLimits, startedAt: number, signal?: AbortSignal): OpenStream {
+	const released = new AbortController();
+	const deadlineAt = startedAt + limits.timeout;
+	let lastActivity = Date.now();
+	let fail: (error: Error) => void = () => undefined;
+	const failed = new Promise<never>((_resolve, reject) => (fail = reject));
+	failed.catch(() => undefined); // observed by the reads below; unobserved once reading is over
+	const end = (error: Error) => {
+		fail(error);
+		body.destroy(error);
+	};
+
+	const watch = async () => {
+		while (!released.signal.aborted) {
+			const now = Date.now();
+			const idleAt = lastActivity + limits.idleTimeout;
+			if (now >= deadlineAt) return end(new StreamTimeoutError('total', limits.timeout));
+			if (now >= idleAt) return end(new StreamTimeoutError('idle', limits.idleTimeout));
+			await sleep(Math.min(deadlineAt, idleAt) - now, released.signal).catch(() => undefined);
+		}
+	};
+	void watch();
+
+	const stop = () => end(new RequestStoppedError());
+	signal?.addEventListener('abort', stop, { once: true });
+
+	/** A socket n8n aborted for silence is our timeout, whichever timer fired first. */
+	const explain = (error: unknown) => {
+		if (error instanceof StreamTimeoutError || error instanceof RequestStoppedError) return error;
+		const now = Date.now();
+		if (now >= deadlineAt) return new StreamTimeoutError('total', limits.timeout);
+		if (now - lastActivity >= limits.idleTimeout) return new StreamTimeoutError('idle', limits.idleTimeout);
+		return error;
+	};
+
+	async function* counted(): AsyncGenerator<Buffer> {
+		const reader = body[Symbol.asyncIterator]();
+		let received = 0;
+		for (;;) {
+			const { value, done } = await Promise.race([reader.next(), failed]).catch((error: unknown) => {
+				throw explain(error);
+			});
+			if (done) return;
+			lastActivity = Date.now();
+			received += value.length;
+			if (received > limits.maxResponseBytes) {
+				throw new GeminiStreamError(
+					`The response exceeded the limit of ${limits.maxResponseBytes} bytes`,
+				);
+			}
+			yield value;
+		}
+	}
+
+	return {
+		body: counted(),
+		release: () => {
+			released.abort();
+			signal?.removeEventListener('abort', stop);
+			body.destroy();
+		},
+	};
+}
+
+/**
+ * Waits for the response headers, at most `ms`, or until `signal` fires. The helper's own
+ * request cannot be aborted from here (only the execution's cancel signal aborts it), so a
+ * late answer is closed unread and a late failure is dropped, having been reported already.
+ */
+async function awaitAnswer(
+	pending: Promise<StreamingResponse>,
+	ms: number,
+	signal?: AbortSignal,
+): Promise<StreamingResponse> {
+	const timer = new AbortController();
+	let stop: () => void = () => undefined;
+	const stopped = new Promise<never>((_resolve, reject) => {
+		stop = () => reject(new RequestStoppedError());
+	});
+	signal?.addEventListener('abort', stop, { once: true });
+	const late = sleep(ms, timer.signal).then(() => {
+		throw new StreamTimeoutError('answer', ms);
+	});
+	const outcome = Promise.race([pending, late, stopped]);
+	outcome.catch(() => pending.then((response) => response.body.destroy(), () => undefined));
+	try {
+		return await outcome;
+	} finally {
+		timer.abort();
+		signal?.removeEventListener('abort', stop);
+	}
+}
+
+/**
+ * Sends `streamGenerateContent?alt=sse` and returns the response body as it streams in.
+ * A non-2xx status throws {@link HttpStatusFailure} with the body read (bounded); errors
+ * before any answer (refused, reset, no headers in time) come from n8n's helper as they are.
  */
 export async function openGenerateStream(
 	ctx: IExecuteFunctions,
 	request: GenerateStreamRequest,
-): Promise<{ body: AsyncIterable<Buffer>; release: () => void }> {
-	const { itemIndex, model, body, timeout } = request;
-	const baseUrl = await baseUrlOf(ctx, itemIndex);
+): Promise<OpenStream> {
+	const { baseUrl, model, body, limits, signal } = request;
 	const options: IHttpRequestOptions = {
 		method: 'POST',
 		url: `${baseUrl}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent`,
@@ -106,34 +247,21 @@ export async function openGenerateStream(
 		returnFullResponse: true,
 		// Without this, n8n replaces Google's JSON error body with a generic message.
 		ignoreHttpStatusErrors: true,
-		// Bounds the wait for headers and any silence on the stream; the deadline bounds the whole.
-		timeout,
+		// A backstop only: our own timers give up first, with clearer messages.
+		timeout: Math.min(limits.timeout, limits.idleTimeout) + SOCKET_TIMEOUT_SLACK_MS,
 	};
 
 	const startedAt = Date.now();
-	let response: StreamingResponse;
-	try {
-		response = (await ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
-			CREDENTIAL_TYPE,
-			options,
-		)) as StreamingResponse;
-	} catch (error) {
-		throw connectionError(ctx.getNode(), baseUrl, error, itemIndex, timeout);
-	}
-
+	const response = await awaitAnswer(
+		ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options) as Promise<StreamingResponse>,
+		Math.min(limits.timeout, limits.idleTimeout),
+		signal,
+	);
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		const text = await readBounded(response.body);
-		throw httpStatusError(ctx.getNode(), response.statusCode, response.statusMessage, text, itemIndex);
+		throw new HttpStatusFailure(response.statusCode, response.statusMessage, response.headers ?? {}, text);
 	}
-	const release = armDeadline(response.body, timeout, startedAt);
-	return {
-		body: response.body,
-		release: () => {
-			release();
-			response.body.destroy();
-		},
-	};
+	return guard(response.body, limits, startedAt, signal);
 }
 
 export interface GeminiModel extends IDataObject {

@@ -5,13 +5,19 @@ import { StandinServer, STANDIN_TOKEN } from '../standin/server';
 
 export const GEMINI = 'Quickrouter Gemini';
 
-/** One stand-in server per test file, started before its tests and stopped after them. */
+/**
+ * One stand-in server per test file, started before its tests and stopped after them.
+ * After every test, every connection the node opened must be closed (within a second).
+ */
 export function useStandin(): StandinServer {
 	const server = new StandinServer();
 	beforeAll(async () => {
 		await server.start();
 	});
 	beforeEach(() => server.reset());
+	afterEach(async () => {
+		expect(await server.settled(1000)).toBe(0);
+	});
 	afterAll(async () => {
 		await server.stop();
 	});

@@ -126,6 +126,13 @@ export class StandinServer {
 		await once(this.server, 'close');
 	}
 
+	/** Waits until every connection is closed, at most `ms`; returns how many are still open. */
+	async settled(ms: number): Promise<number> {
+		const until = Date.now() + ms;
+		while (this.openSockets.size > 0 && Date.now() < until) await sleep(5);
+		return this.openSockets.size;
+	}
+
 	/** Requests to `streamGenerateContent`, in arrival order. */
 	get generateRequests(): RecordedRequest[] {
 		return this.requests.filter((request) => request.model !== undefined);

@@ -4,11 +4,17 @@
  */
 import type { IDataObject, IRun } from 'n8n-workflow';
 
-import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
+import { GEMINI, type GeminiRunOptions, runGemini, useStandin } from '../helpers/workflow';
 import { lastUserText, type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 
 const server = useStandin();
+
+/** These tests read the error of a single attempt; retries have their own tests (faults.test.ts). */
+async function runOnce(parameters: IDataObject, options?: GeminiRunOptions) {
+	const withOptions = { ...parameters, options: { maxRetries: 0, ...(parameters.options as IDataObject) } };
+	return await runGemini(server, withOptions, options);
+}
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=UTF-8' };
 const SSE_HEADERS = { 'content-type': 'text/event-stream' };
@@ -36,7 +42,7 @@ describe('API errors carry the status, Google’s status and message, and a hint
 		'%i %s (%s, %s)',
 		async (code, status, message, hint, outputMode) => {
 			server.reset(() => googleError(code, status, message));
-			const { error, output } = await runGemini(server, { prompt: 'hi', outputMode });
+			const { error, output } = await runOnce({ prompt: 'hi', outputMode });
 			const failure = error as RunError;
 			expect(failure.message).toBe(`${code} ${status}: ${message}`);
 			expect(failure.description).toMatch(hint);
@@ -47,7 +53,7 @@ describe('API errors carry the status, Google’s status and message, and a hint
 	);
 
 	test('401 from a wrong token points at the credential', async () => {
-		const { error } = await runGemini(server, { prompt: 'hi' }, { token: 'wrong-token' });
+		const { error } = await runOnce({ prompt: 'hi' }, { token: 'wrong-token' });
 		const failure = error as RunError;
 		expect(failure.message).toBe('401 UNAUTHENTICATED: Request had invalid authentication credentials.');
 		expect(failure.description).toBe('Check the API token in the Quickrouter API credential.');
@@ -59,7 +65,7 @@ describe('API errors carry the status, Google’s status and message, and a hint
 		['a JSON error in an array', { status: 429, headers: JSON_HEADERS, body: JSON.stringify([rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')]) }],
 	])('Google’s error is read from %s', async (_label, reply) => {
 		server.reset(() => reply);
-		const { error } = await runGemini(server, { prompt: 'hi' });
+		const { error } = await runOnce({ prompt: 'hi' });
 		expect(error?.message).toBe('429 RESOURCE_EXHAUSTED: Quota exceeded');
 	});
 
@@ -69,7 +75,7 @@ describe('API errors carry the status, Google’s status and message, and a hint
 			headers: { 'content-type': 'text/html' },
 			body: '<html><head><title>502 Bad Gateway</title><style>p{}</style></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>',
 		}));
-		const { error } = await runGemini(server, { prompt: 'hi' });
+		const { error } = await runOnce({ prompt: 'hi' });
 		const failure = error as RunError;
 		expect(failure.message).toBe('502: 502 Bad Gateway 502 Bad Gateway nginx');
 		expect(failure.description).toMatch(/proxy or gateway/);
@@ -85,7 +91,7 @@ describe('streams that break after a 200', () => {
 				JSON.stringify(rpcError(503, 'UNAVAILABLE', 'The model is overloaded.'), null, 2),
 			split: 16,
 		}));
-		const { error } = await runGemini(server, { prompt: 'hi', outputMode });
+		const { error } = await runOnce({ prompt: 'hi', outputMode });
 		const failure = error as RunError;
 		expect(failure.message).toBe('503 UNAVAILABLE: The model is overloaded.');
 		expect(failure.description).toContain('Text received before the failure: Partial answer');
@@ -96,7 +102,7 @@ describe('streams that break after a 200', () => {
 		const body = encodeSse([textChunk('one '), textChunk('two '), textChunk('three '), textChunk('four')]);
 		const cut = body.indexOf('data:', body.indexOf('three'));
 		server.reset(() => ({ headers: SSE_HEADERS, body, split: 32, delayMs: 5, resetAfterBytes: cut }));
-		const { error } = await runGemini(server, { prompt: 'hi' });
+		const { error } = await runOnce({ prompt: 'hi' });
 		const failure = error as RunError;
 		expect(failure.message).toMatch(/^The stream was interrupted: /);
 		expect(failure.description).toContain('Text received before the failure: one two three ');
@@ -106,7 +112,7 @@ describe('streams that break after a 200', () => {
 		const body = encodeSse([textChunk('slow '), textChunk('never')]);
 		server.reset(() => ({ headers: SSE_HEADERS, body, stallAfterBytes: body.indexOf('data:', 5) }));
 		const started = Date.now();
-		const { error } = await runGemini(server, { prompt: 'hi', options: { timeout: 400 } });
+		const { error } = await runOnce({ prompt: 'hi', options: { timeout: 400 } });
 		const failure = error as RunError;
 		expect(Date.now() - started).toBeLessThan(5000);
 		expect(failure.message).toBe('The request took longer than the timeout of 400 ms');
@@ -115,15 +121,15 @@ describe('streams that break after a 200', () => {
 
 	test('a server that never answers fails at the timeout', async () => {
 		server.reset(() => ({ body: 'unused', stallAfterBytes: 0 }));
-		const { error } = await runGemini(server, { prompt: 'hi', options: { timeout: 300 } });
+		const { error } = await runOnce({ prompt: 'hi', options: { timeout: 300 } });
 		const failure = error as RunError;
 		expect(failure.message).toBe('No answer from Quickrouter within the timeout of 300 ms');
-		expect(failure.description).toContain(`The request to ${server.baseUrl} failed before any answer (ECONNABORTED)`);
+		expect(failure.description).toContain(`The request to ${server.baseUrl} got no answer.`);
 	});
 
 	test('a connection reset before any answer names the reset', async () => {
 		server.reset(() => ({ resetBeforeHeaders: true }));
-		const { error } = await runGemini(server, { prompt: 'hi' });
+		const { error } = await runOnce({ prompt: 'hi' });
 		const failure = error as RunError;
 		expect(failure.message).toMatch(/closed unexpectedly/);
 		expect(failure.description).toContain(`The request to ${server.baseUrl} failed before any answer (ECONNRESET)`);
@@ -131,13 +137,13 @@ describe('streams that break after a 200', () => {
 
 	test('a 200 with a body that is not SSE is an error quoting the body', async () => {
 		server.reset(() => ({ headers: JSON_HEADERS, body: '{"candidates": []}\n' }));
-		const { error } = await runGemini(server, { prompt: 'hi' });
+		const { error } = await runOnce({ prompt: 'hi' });
 		expect(error?.message).toBe('The response is not an SSE stream: {"candidates": []}');
 	});
 });
 
 test('an unreachable server is a clear connection error naming the address', async () => {
-	const { error } = await runGemini(server, { prompt: 'hi' }, { baseUrl: 'http://127.0.0.1:9' });
+	const { error } = await runOnce({ prompt: 'hi' }, { baseUrl: 'http://127.0.0.1:9' });
 	const failure = error as RunError;
 	expect(failure.message).toBe('The service refused the connection - perhaps it is offline');
 	expect(failure.description).toContain('The request to http://127.0.0.1:9 failed before any answer (ECONNREFUSED)');
@@ -171,7 +177,7 @@ describe('bad parameters fail before any request, naming the item and the field'
 	];
 
 	test.each(cases)('%s', async (_label, parameters, message) => {
-		const { error } = await runGemini(server, parameters, { rows: [{}, { bad: true }] });
+		const { error } = await runOnce(parameters, { rows: [{}, { bad: true }] });
 		expect(error?.message.startsWith(message)).toBe(true);
 		expect((error as RunError).context.itemIndex).toBe(1);
 		// Item 0 was sent; item 1 never was.
@@ -198,7 +204,7 @@ describe('Continue On Fail', () => {
 		'Whole Answer: every row comes out in order, failures on their own rows (%s)',
 		async (onError) => {
 			server.reset((request) => scriptByPrompt(request.body));
-			const { error, run } = await runGemini(server, { prompt: '={{ $json.q }}' }, { rows, settings: { onError } });
+			const { error, run } = await runOnce({ prompt: '={{ $json.q }}' }, { rows, settings: { onError } });
 			expect(error).toBeUndefined();
 			const outputs = run.data.resultData.runData[GEMINI][0].data?.main ?? [];
 			const items = outputs.flatMap((branch) => branch ?? []);
@@ -235,8 +241,7 @@ describe('Continue On Fail', () => {
 
 	test('One Item per Chunk: chunks received before a failure stay, followed by the error item', async () => {
 		server.reset((request) => scriptByPrompt(request.body));
-		const { output } = await runGemini(
-			server,
+		const { output } = await runOnce(
 			{ prompt: '={{ $json.q }}', outputMode: 'perChunk' },
 			{ rows, settings: { onError: 'continueRegularOutput' } },
 		);
@@ -251,23 +256,27 @@ describe('Continue On Fail', () => {
 		]);
 	});
 
-	test('without it, the first failing row stops the node and names its item', async () => {
-		server.reset((request) => scriptByPrompt(request.body));
-		const { error } = await runGemini(server, { prompt: '={{ $json.q }}' }, { rows });
-		expect(error?.message).toBe('"Prompt" of item 1 is empty');
-		expect((error as RunError).context.itemIndex).toBe(1);
-		expect(server.generateRequests).toHaveLength(1);
-	});
+	test.each([1, 4])(
+		'without it, the first failing row in input order stops the node (concurrency %i)',
+		async (concurrency) => {
+			server.reset((request) => scriptByPrompt(request.body));
+			const { error } = await runOnce({ prompt: '={{ $json.q }}', options: { concurrency } }, { rows });
+			expect(error?.message).toBe('"Prompt" of item 1 is empty');
+			expect((error as RunError).context.itemIndex).toBe(1);
+			// One by one, nothing after the failing row is sent; in parallel, only rows already started.
+			expect(server.generateRequests.length).toBe(concurrency === 1 ? 1 : 3);
+		},
+	);
 });
 
 test('the token appears nowhere in output items or errors, whatever happens', async () => {
 	const runs = [];
 	server.reset(() => googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'));
-	runs.push(await runGemini(server, { prompt: 'hi' }));
-	runs.push(await runGemini(server, { prompt: 'hi' }, { settings: { onError: 'continueRegularOutput' } }));
+	runs.push(await runOnce({ prompt: 'hi' }));
+	runs.push(await runOnce({ prompt: 'hi' }, { settings: { onError: 'continueRegularOutput' } }));
 	server.reset();
-	runs.push(await runGemini(server, { prompt: 'hi', options: { includeRawChunks: true } }));
-	runs.push(await runGemini(server, { prompt: 'hi' }, { baseUrl: 'http://127.0.0.1:9' }));
+	runs.push(await runOnce({ prompt: 'hi', options: { includeRawChunks: true } }));
+	runs.push(await runOnce({ prompt: 'hi' }, { baseUrl: 'http://127.0.0.1:9' }));
 	for (const { run, error } of runs) {
 		const errorText = error
 			? [error.message, (error as RunError).description, error.stack, JSON.stringify(error)].join('\n')
@@ -277,20 +286,35 @@ test('the token appears nowhere in output items or errors, whatever happens', as
 	expect(runs.filter(({ error }) => error)).toHaveLength(2);
 });
 
-test('stopping the execution aborts the stream at once, closes the connection and starts no further request', async () => {
-	// 50 events 300 ms apart: about 15 s if nothing stopped it.
+test('stopping the execution mid-batch closes every connection within 200 ms and starts no new request', async () => {
+	// 50 events 300 ms apart: about 15 s per row if nothing stopped it.
 	const body = encodeSse(Array.from({ length: 50 }, (_, index) => textChunk(`w${index} `)));
 	server.reset(() => ({ headers: SSE_HEADERS, body, split: Math.ceil(body.length / 50), delayMs: 300 }));
 	const stop = new AbortController();
-	const stopping = new Promise((resolve) => setTimeout(resolve, 500)).then(() => stop.abort());
-	const started = Date.now();
-	const { run } = await runGemini(server, { prompt: 'hi' }, { rows: [{}, {}, {}], abortSignal: stop.signal });
+	let stoppedAt = 0;
+	let closedAt = 0;
+	const stopping = new Promise((resolve) => setTimeout(resolve, 500)).then(async () => {
+		expect(server.openSockets.size).toBe(4);
+		stoppedAt = Date.now();
+		stop.abort();
+		while (server.openSockets.size > 0 && Date.now() - stoppedAt < 2000) {
+			await new Promise((resolve) => setTimeout(resolve, 5));
+		}
+		closedAt = Date.now();
+	});
+	const { run } = await runOnce(
+		{ prompt: '={{ $json.q }}', options: { concurrency: 4 } },
+		{ rows: Array.from({ length: 10 }, (_, q) => ({ q: `row ${q}` })), abortSignal: stop.signal },
+	);
 	await stopping;
 	expect(run.status).toBe('canceled');
-	expect(Date.now() - started).toBeLessThan(5000);
-	expect(server.generateRequests).toHaveLength(1);
-	for (let waited = 0; server.openSockets.size > 0 && waited < 2000; waited += 20) {
-		await new Promise((resolve) => setTimeout(resolve, 20));
-	}
 	expect(server.openSockets.size).toBe(0);
+	expect(closedAt - stoppedAt).toBeLessThan(200);
+	await new Promise((resolve) => setTimeout(resolve, 300));
+	expect(server.generateRequests.map((request) => lastUserText(request.body))).toEqual([
+		'row 0',
+		'row 1',
+		'row 2',
+		'row 3',
+	]);
 });

@@ -1,0 +1,88 @@
+/**
+ * The Options collection: how the node sends, waits, retries and bounds each request.
+ * Defaults come from the parameter descriptions, so the editor and the code agree.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { optionsProperty } from './description';
+import { parameterError } from './errors';
+import { BASE_RETRY_DELAY_MS, type RetryPolicy } from './retry';
+import type { StreamLimits } from './transport';
+
+/** The defaults shown in the editor are the ones applied when an option is not added. */
+export const OPTION_DEFAULTS: Record<string, unknown> = Object.fromEntries(
+	(optionsProperty.options as INodeProperties[]).map((option) => [option.name, option.default]),
+);
+
+const MB = 1024 * 1024;
+
+export interface ItemOptions {
+	includeRawChunks: boolean;
+	limits: StreamLimits;
+	/** Largest single SSE event, in characters. */
+	maxEventChars: number;
+	retry: RetryPolicy;
+}
+
+interface NumberRule {
+	field: string;
+	min: number;
+	integer?: boolean;
+}
+
+const RULES: Record<string, NumberRule> = {
+	concurrency: { field: 'Concurrency', min: 1, integer: true },
+	maxRetries: { field: 'Max Retries', min: 0, integer: true },
+	maxRetryDelay: { field: 'Max Retry Delay', min: 0 },
+	timeout: { field: 'Timeout', min: 1 },
+	idleTimeout: { field: 'Idle Timeout', min: 1 },
+	maxEventSize: { field: 'Max Event Size (MB)', min: 0.001 },
+	maxResponseSize: { field: 'Max Response Size (MB)', min: 0.001 },
+};
+
+function numberOption(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+	key: keyof typeof RULES,
+): number {
+	const rule = RULES[key];
+	const value = Number(options[key] ?? OPTION_DEFAULTS[key]);
+	if (!Number.isFinite(value) || value < rule.min || (rule.integer && !Number.isInteger(value))) {
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			rule.field,
+			`must be ${rule.integer ? 'a whole number' : 'a number'} of at least ${rule.min}`,
+		);
+	}
+	return value;
+}
+
+function optionsOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	return ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+}
+
+export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): ItemOptions {
+	const options = optionsOf(ctx, itemIndex);
+	const read = (key: Parameters<typeof numberOption>[3]) => numberOption(ctx, itemIndex, options, key);
+	return {
+		includeRawChunks: options.includeRawChunks === true,
+		limits: {
+			timeout: read('timeout'),
+			idleTimeout: read('idleTimeout'),
+			maxResponseBytes: Math.round(read('maxResponseSize') * MB),
+		},
+		maxEventChars: Math.round(read('maxEventSize') * MB),
+		retry: {
+			maxRetries: read('maxRetries'),
+			maxRetryDelay: read('maxRetryDelay'),
+			baseDelay: BASE_RETRY_DELAY_MS,
+		},
+	};
+}
+
+/** How many items are in flight at once: one value for the whole node, read from item 0. */
+export function readConcurrency(ctx: IExecuteFunctions): number {
+	return numberOption(ctx, 0, optionsOf(ctx, 0), 'concurrency');
+}
