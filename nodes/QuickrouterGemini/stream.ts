@@ -100,13 +100,18 @@ export async function* readGeminiStream(
 	let failure: GeminiStreamError | undefined;
 	let sawEvents = false;
 
+	const tooLarge = () =>
+		new GeminiStreamError(`A stream event exceeded the limit of ${maxEventChars} characters`);
 	const parser = createParser({
-		onEvent: (event) => ready.push(event.data),
+		// The parser bounds what it buffers across reads; an event that arrives whole in one
+		// read is checked here.
+		onEvent: (event) => {
+			if (event.data.length > maxEventChars) failure ??= tooLarge();
+			else ready.push(event.data);
+		},
 		onError: (error: ParseError) => {
 			if (error.type === 'max-buffer-size-exceeded') {
-				failure = new GeminiStreamError(
-					`A stream event exceeded the limit of ${maxEventChars} characters`,
-				);
+				failure ??= tooLarge();
 			} else if (error.line !== undefined && stray.length < MAX_STRAY_CHARS) {
 				stray += `${error.line}\n`;
 			}

@@ -10,6 +10,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { encodeSse, rpcError, textChunk } from './sse';
 
 export interface RecordedRequest {
+	/** When the request arrived (ms since the epoch). */
+	at: number;
 	method: string;
 	path: string;
 	query: Record<string, string>;
@@ -150,6 +152,7 @@ export class StandinServer {
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 		const model = /^\/v1beta\/models\/([^/:]+):streamGenerateContent$/.exec(url.pathname)?.[1];
 		const recorded: RecordedRequest = {
+			at: Date.now(),
 			method: req.method ?? '',
 			path: url.pathname,
 			query: Object.fromEntries(url.searchParams),

@@ -161,3 +161,8 @@ test('chunks are yielded as soon as their event is complete, before the stream e
 	}
 	expect(seen).toEqual(['first', 'second read requested', 'second']);
 });
+
+test('an event larger than the limit fails even when it arrives whole in one read', async () => {
+	const { error } = await readAll([encodeSse([textChunk('x'.repeat(5000))])], 1000);
+	expect((error as Error).message).toBe('A stream event exceeded the limit of 1000 characters');
+});
