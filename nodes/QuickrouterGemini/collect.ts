@@ -14,7 +14,9 @@ import type {
 
 export interface CollectedCandidate {
 	index: number;
+	/** Answer text, thought parts excluded; filled in by result(). */
 	text: string;
+	/** Thought-summary text; filled in by result(). */
 	thoughts: string;
 	/** The answer as a `model` turn, ready to be appended to the next request's `contents`. */
 	content: { role: 'model'; parts: GeminiPart[] };
@@ -57,6 +59,17 @@ function canMerge(previous: GeminiPart | undefined, next: GeminiPart): previous 
 	);
 }
 
+/**
+ * The text of the parts of one kind. A single part's string is returned as it is, so the
+ * item's `text` and its `content` share one string instead of holding the answer twice.
+ */
+function textOf(parts: GeminiPart[], thought: boolean): string {
+	const matching = parts.filter(
+		(part) => typeof part.text === 'string' && Boolean(part.thought) === thought,
+	);
+	return matching.length === 1 ? (matching[0].text as string) : matching.map((part) => part.text).join('');
+}
+
 function newCandidate(index: number): CollectedCandidate {
 	return {
 		index,
@@ -87,11 +100,16 @@ export class AnswerCollector {
 
 	/** Answer text of the first candidate so far; kept in errors that interrupt the stream. */
 	get partialText(): string {
-		return this.answer.candidates[0]?.text ?? '';
+		const first = this.answer.candidates[0];
+		return first ? textOf(first.content.parts, false) : '';
 	}
 
 	result(): CollectedAnswer {
 		this.answer.candidates.sort((a, b) => a.index - b.index);
+		for (const candidate of this.answer.candidates) {
+			candidate.text = textOf(candidate.content.parts, false);
+			candidate.thoughts = textOf(candidate.content.parts, true);
+		}
 		return this.answer;
 	}
 
@@ -122,12 +140,8 @@ export class AnswerCollector {
 	private addParts(collected: CollectedCandidate, content: GeminiContent | undefined): void {
 		const parts = collected.content.parts;
 		for (const part of content?.parts ?? []) {
-			if (typeof part.text === 'string') {
-				if (part.thought) collected.thoughts += part.text;
-				else collected.text += part.text;
-				// An empty text part matters only when it carries a signature.
-				if (part.text === '' && part.thoughtSignature === undefined && isTextOnly(part)) continue;
-			}
+			// An empty text part matters only when it carries a signature.
+			if (part.text === '' && part.thoughtSignature === undefined && isTextOnly(part)) continue;
 			const previous = parts[parts.length - 1];
 			if (canMerge(previous, part)) previous.text += part.text as string;
 			else parts.push({ ...part });
