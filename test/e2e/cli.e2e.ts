@@ -1,0 +1,143 @@
+/**
+ * The packed package inside the real n8n application: workflows imported and run with the
+ * n8n CLI, and a Webhook workflow served by `n8n start`, against the stand-in on 127.0.0.1.
+ */
+import { lastUserText, type RecordedRequest, type ScriptedReply, StandinServer, STANDIN_TOKEN } from '../standin/server';
+import { encodeSse, rpcError, textChunk } from '../standin/sse';
+import { e2eEnvironment, N8nInstance, outputOf } from './n8n';
+import { credentialFile, geminiNode, rowsWorkflow, webhookWorkflow } from './workflows';
+
+const { install, tarball } = e2eEnvironment();
+const standin = new StandinServer();
+const n8n = new N8nInstance(install);
+
+const fifty = '={{ Array.from({ length: 50 }, (_, i) => ({ q: "row " + i })) }}';
+
+/** The stand-in's answer per prompt: most echo, some fail in a chosen way. */
+function byPrompt(request: RecordedRequest): ScriptedReply {
+	const prompt = lastUserText(request.body);
+	if (prompt === 'quota') return { status: 429, headers: { 'content-type': 'application/json' }, body: JSON.stringify(rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')) };
+	if (prompt === 'breaks') return { body: encodeSse([textChunk('half')]) + JSON.stringify(rpcError(500, 'INTERNAL', 'Stream broke')) };
+	if (prompt === 'Name a prime number.') {
+		return { body: encodeSse([{ candidates: [{ content: { role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTc=' }] }, finishReason: 'STOP' }] }]) };
+	}
+	return {
+		body: encodeSse([textChunk('Echo: '), textChunk(prompt), textChunk('.', { finishReason: 'STOP', usage: { totalTokenCount: 7 } })]),
+		split: 7,
+	};
+}
+
+const workflows = {
+	collect: rowsWorkflow('qrE2eCollect01', 'Fifty rows, whole answers', fifty, [
+		geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}' }, [660, 0]),
+	]),
+	perChunk: rowsWorkflow('qrE2ePerChunk01', 'Fifty rows, one item per chunk', fifty, [
+		geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}', outputMode: 'perChunk' }, [660, 0]),
+	]),
+	mixed: rowsWorkflow(
+		'qrE2eMixed01',
+		'Some rows fail',
+		'={{ ["a", "quota", "b", "", "breaks", "c"].map(q => ({ q })) }}',
+		[geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}', options: { maxRetries: 0 } }, [660, 0], { onError: 'continueRegularOutput' })],
+	),
+	multiTurn: rowsWorkflow('qrE2eMultiTurn01', 'Multi-turn', '={{ [{ q: "Name a prime number." }] }}', [
+		geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}' }, [660, 0]),
+		geminiNode(
+			'Follow Up',
+			{
+				contentsMode: 'json',
+				contentsJson:
+					'={{ [{ "role": "user", "parts": [{ "text": "Name a prime number." }] }, $json.content, { "role": "user", "parts": [{ "text": "Now double it." }] }] }}',
+			},
+			[880, 0],
+		),
+	]),
+	webhook: webhookWorkflow('qrE2eWebhook01', 'ask', { prompt: '={{ $json.body.question }}' }),
+};
+
+beforeAll(async () => {
+	await standin.start();
+	standin.script = byPrompt;
+	await n8n.installPackage(tarball);
+	await n8n.importJson('credentials', credentialFile(standin.baseUrl, STANDIN_TOKEN));
+	for (const workflow of Object.values(workflows)) await n8n.importJson('workflow', workflow);
+});
+
+afterAll(async () => {
+	await n8n.stop();
+	await standin.stop();
+});
+
+beforeEach(() => standin.reset(byPrompt));
+
+const pairedRow = (item: { pairedItem?: unknown }) => (item.pairedItem as { item: number }).item;
+
+describe('n8n execute', () => {
+	test('50 rows, whole answers: one item per row, in order, paired', async () => {
+		const result = await n8n.execute(workflows.collect.id);
+		expect(result.data.resultData.error).toBeUndefined();
+		const items = outputOf(result, 'Quickrouter Gemini');
+		expect(items).toHaveLength(50);
+		items.forEach((item, index) => {
+			expect(item.json).toMatchObject({ text: `Echo: row ${index}.`, finishReason: 'STOP', chunkCount: 3 });
+			expect(pairedRow(item)).toBe(index);
+		});
+		expect(standin.generateRequests).toHaveLength(50);
+		expect(standin.generateRequests.every((request) => request.headers.authorization === `Bearer ${STANDIN_TOKEN}`)).toBe(true);
+	});
+
+	test('50 rows, one item per chunk: three chunks per row, rows in order', async () => {
+		const items = outputOf(await n8n.execute(workflows.perChunk.id), 'Quickrouter Gemini');
+		expect(items).toHaveLength(150);
+		items.forEach((item, index) => {
+			const row = Math.floor(index / 3);
+			expect(pairedRow(item)).toBe(row);
+			expect(item.json.chunkIndex).toBe(index % 3);
+			expect(item.json.text).toBe(['Echo: ', `row ${row}`, '.'][index % 3]);
+		});
+	});
+
+	test('Continue On Fail: every row comes out in its place, failures on the failing rows', async () => {
+		const result = await n8n.execute(workflows.mixed.id);
+		expect(result.data.resultData.error).toBeUndefined();
+		const items = outputOf(result, 'Quickrouter Gemini');
+		expect(items.map((item) => [pairedRow(item), item.json.text ?? item.json.error])).toEqual([
+			[0, 'Echo: a.'],
+			[1, '429 RESOURCE_EXHAUSTED: Quota exceeded'],
+			[2, 'Echo: b.'],
+			[3, '"Prompt" of item 3 is empty'],
+			[4, '500 INTERNAL: Stream broke'],
+			[5, 'Echo: c.'],
+		]);
+		expect(JSON.stringify(result)).not.toContain(STANDIN_TOKEN);
+	});
+
+	test("a multi-turn request built from the previous answer's content, signature included", async () => {
+		const result = await n8n.execute(workflows.multiTurn.id);
+		expect(result.data.resultData.error).toBeUndefined();
+		expect(outputOf(result, 'Follow Up')[0].json.text).toBe('Echo: Now double it..');
+		expect(standin.generateRequests[1].body).toEqual({
+			contents: [
+				{ role: 'user', parts: [{ text: 'Name a prime number.' }] },
+				{ role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTc=' }] },
+				{ role: 'user', parts: [{ text: 'Now double it.' }] },
+			],
+		});
+	});
+});
+
+describe('n8n start', () => {
+	test('a Webhook workflow answers the caller with the node’s answer', async () => {
+		await n8n.cli(['publish:workflow', `--id=${workflows.webhook.id}`]);
+		await n8n.start();
+		const response = await fetch(`${n8n.baseUrl}/webhook/ask`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ question: 'Is the webhook live?' }),
+		});
+		expect(response.status).toBe(200);
+		const body = (await response.json()) as Record<string, unknown>;
+		expect(body).toMatchObject({ text: 'Echo: Is the webhook live?.', finishReason: 'STOP' });
+		expect(standin.generateRequests).toHaveLength(1);
+	});
+});

@@ -1,0 +1,97 @@
+/**
+ * Workflows as n8n exports them, built from n8n's own nodes and this package's node, for the
+ * end-to-end suite to import into the real application.
+ */
+export const CREDENTIAL = { id: 'qrStandinCred01', name: 'Quickrouter stand-in' };
+
+export const GEMINI_TYPE = 'n8n-nodes-quickrouter.quickrouterGemini';
+
+type Parameters = Record<string, unknown>;
+
+interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Parameters;
+	credentials?: Record<string, { id: string; name: string }>;
+	onError?: string;
+	webhookId?: string;
+}
+
+export interface Workflow {
+	id: string;
+	name: string;
+	active: boolean;
+	nodes: WorkflowNode[];
+	connections: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
+	settings: Parameters;
+}
+
+export function credentialFile(baseUrl: string, apiToken: string) {
+	return [{ ...CREDENTIAL, type: 'quickrouterApi', data: { apiToken, baseUrl } }];
+}
+
+export function geminiNode(name: string, parameters: Parameters, position: [number, number], extra: Partial<WorkflowNode> = {}): WorkflowNode {
+	return {
+		id: `node-${name.replace(/\W/g, '')}`,
+		name,
+		type: GEMINI_TYPE,
+		typeVersion: 1,
+		position,
+		parameters,
+		credentials: { quickrouterApi: CREDENTIAL },
+		...extra,
+	};
+}
+
+function chain(nodes: WorkflowNode[]): Workflow['connections'] {
+	const connections: Workflow['connections'] = {};
+	nodes.slice(0, -1).forEach((node, index) => {
+		connections[node.name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
+	});
+	return connections;
+}
+
+/**
+ * Manual Trigger -> Rows (Edit Fields: an array made by an expression) -> Split Out ->
+ * the given nodes: the shape of a "run the model over my rows" workflow, all in n8n's nodes.
+ */
+export function rowsWorkflow(id: string, name: string, rowsExpression: string, tail: WorkflowNode[]): Workflow {
+	const nodes: WorkflowNode[] = [
+		{ id: 'trigger', name: 'When clicking Execute workflow', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'rows',
+			name: 'Rows',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position: [220, 0],
+			parameters: {
+				mode: 'manual',
+				assignments: { assignments: [{ id: 'rows-array', name: 'rows', value: rowsExpression, type: 'array' }] },
+				options: {},
+			},
+		},
+		{ id: 'split', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [440, 0], parameters: { fieldToSplitOut: 'rows', options: {} } },
+		...tail,
+	];
+	return { id, name, active: false, nodes, connections: chain(nodes), settings: { executionOrder: 'v1' } };
+}
+
+/** Webhook (answers with the last node's output) -> Quickrouter Gemini. */
+export function webhookWorkflow(id: string, path: string, gemini: Parameters, responseMode = 'lastNode'): Workflow {
+	const nodes: WorkflowNode[] = [
+		{
+			id: 'webhook',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: `${id}-hook`,
+			parameters: { httpMethod: 'POST', path, responseMode, options: {} },
+		},
+		geminiNode('Quickrouter Gemini', gemini, [240, 0]),
+	];
+	return { id, name: `Webhook ${path}`, active: false, nodes, connections: chain(nodes), settings: { executionOrder: 'v1' } };
+}
