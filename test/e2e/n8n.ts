@@ -50,6 +50,9 @@ export class N8nInstance {
 
 	port = 0;
 
+	/** n8n's task broker listens too (5679 by default): give it a free port as well. */
+	brokerPort = 0;
+
 	constructor(readonly install: N8nInstall) {}
 
 	get baseUrl(): string {
@@ -63,6 +66,7 @@ export class N8nInstance {
 			N8N_USER_FOLDER: this.userFolder,
 			N8N_ENCRYPTION_KEY: 'quickrouter-e2e-encryption-key',
 			N8N_PORT: String(this.port || 5678),
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort || 5679),
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_HOST: '127.0.0.1',
 			N8N_SECURE_COOKIE: 'false',
@@ -125,13 +129,24 @@ export class N8nInstance {
 	/** `n8n execute --id`: the run's JSON, which follows some log lines on stdout. */
 	async execute(workflowId: string): Promise<ExecuteResult> {
 		const { stdout } = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], 300_000);
-		const start = stdout.indexOf('{');
-		if (start < 0) throw new Error(`n8n execute printed no JSON:\n${stdout}`);
-		return JSON.parse(stdout.slice(start)) as ExecuteResult;
+		// Log lines can come before and after the pretty-printed JSON: it starts with a line
+		// that is "{" and ends with a line that is "}".
+		const lines = stdout.split('\n');
+		const first = lines.indexOf('{');
+		for (let last = lines.length - 1; first >= 0 && last > first; last--) {
+			if (lines[last] !== '}') continue;
+			try {
+				return JSON.parse(lines.slice(first, last + 1).join('\n')) as ExecuteResult;
+			} catch {
+				// a brace line inside the log, not the end of the JSON: keep looking
+			}
+		}
+		throw new Error(`n8n execute printed no JSON:\n${stdout.slice(0, 2000)}`);
 	}
 
 	async start(): Promise<void> {
 		this.port = await freePort();
+		this.brokerPort = await freePort();
 		const child = spawn(this.install.node, [this.install.n8n, 'start'], {
 			env: this.env(),
 			stdio: ['ignore', 'pipe', 'pipe'],
