@@ -92,11 +92,16 @@ export function streamFailureError(
 	);
 }
 
-/** The socket error code (ECONNREFUSED, ECONNRESET…) of an error or of what it wraps. */
+/**
+ * The socket error code (ECONNREFUSED, ECONNRESET…) of an error or of what it wraps. n8n 2.x
+ * keeps it on the wrapped axios error; n8n 1.x puts it in the NodeApiError's `httpCode`.
+ */
 export function socketErrorCode(error: unknown): string | undefined {
-	let current = error as { code?: unknown; cause?: unknown } | undefined;
+	const isCode = (value: unknown): value is string => typeof value === 'string' && /^E[A-Z_]+$/.test(value);
+	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown } | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
-		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
+		if (isCode(current.code)) return current.code;
+		if (isCode(current.httpCode)) return current.httpCode;
 		current = current.cause as typeof current;
 	}
 	return undefined;

@@ -3,7 +3,7 @@
  * retry what is worth retrying, and shape the answer as one item or one item per chunk.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { wait } from './wait';
 
 import { AnswerCollector, blockedPromptReason } from './collect';
 import { blockedPromptError } from './errors';
@@ -128,6 +128,6 @@ export async function generateForItem(
 			});
 		}
 		if (decision.rateLimited) run.gate.holdFor(decision.delayMs);
-		await sleep(decision.delayMs, run.signal);
+		await wait(decision.delayMs, run.signal);
 	}
 }

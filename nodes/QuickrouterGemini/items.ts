@@ -12,14 +12,12 @@ import { RateLimitGate } from './retry';
 
 /**
  * n8n sends an item to the node's error output only when its json has no keys besides
- * `error`, `message` and `details`, so everything else about the failure goes in `details`.
+ * `error` and `message` (n8n 1.x and 2.x alike; setting the item's own `error` would make n8n
+ * drop everything but the message), so the hint and any partial text go in `message`.
  */
 function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
-	const details: IDataObject = {};
-	if (error.description) details.description = error.description;
-	if (error instanceof NodeApiError && error.httpCode) details.httpCode = error.httpCode;
 	const json: IDataObject = { error: error.message };
-	if (Object.keys(details).length > 0) json.details = details;
+	if (error.description) json.message = error.description;
 	return { json, pairedItem: { item: itemIndex } };
 }
 

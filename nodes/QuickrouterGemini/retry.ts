@@ -3,7 +3,7 @@
  * before an item produced any output are retried, so a retry never duplicates output.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { wait } from './wait';
 
 import type { GoogleRpcError } from './types';
 
@@ -66,7 +66,7 @@ export class RateLimitGate {
 
 	async wait(signal?: AbortSignal): Promise<void> {
 		for (let remaining = this.resumeAt - Date.now(); remaining > 0; remaining = this.resumeAt - Date.now()) {
-			await sleep(remaining, signal);
+			await wait(remaining, signal);
 		}
 	}
 }

@@ -9,7 +9,7 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { wait } from './wait';
 
 import { GeminiStreamError } from './stream';
 import type { GenerateContentRequest } from './types';
@@ -151,7 +151,7 @@ function guard(body: ResponseBody, limits: StreamLimits, startedAt: number, sign
 			const idleAt = lastActivity + limits.idleTimeout;
 			if (now >= deadlineAt) return end(new StreamTimeoutError('total', limits.timeout));
 			if (now >= idleAt) return end(new StreamTimeoutError('idle', limits.idleTimeout));
-			await sleep(Math.min(deadlineAt, idleAt) - now, released.signal).catch(() => undefined);
+			await wait(Math.min(deadlineAt, idleAt) - now, released.signal).catch(() => undefined);
 		}
 	};
 	void watch();
@@ -213,7 +213,7 @@ async function awaitAnswer(
 		stop = () => reject(new RequestStoppedError());
 	});
 	signal?.addEventListener('abort', stop, { once: true });
-	const late = sleep(ms, timer.signal).then(() => {
+	const late = wait(ms, timer.signal).then(() => {
 		throw new StreamTimeoutError('answer', ms);
 	});
 	const outcome = Promise.race([pending, late, stopped]);

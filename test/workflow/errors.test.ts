@@ -219,18 +219,16 @@ describe('Continue On Fail', () => {
 				[4, '500 INTERNAL: Stream failed'],
 				[5, 'ok:c'],
 			]);
-			expect(ordered[2].json.details).toEqual({ httpCode: '429', description: expect.stringMatching(/Rate limit/) });
-			expect((ordered[4].json.details as { description: string }).description).toContain(
-				'Text received before the failure: half',
-			);
+			expect(ordered[2].json.message).toMatch(/^Rate limit or quota reached/);
+			expect(ordered[4].json.message).toContain('Text received before the failure: half');
 			if (onError === 'continueErrorOutput') {
 				expect(outputs[0]?.map((item) => item.json.text)).toEqual(['ok:a', 'ok:b', 'ok:c']);
 				expect(outputs[1]?.map((item) => (item.pairedItem as { item: number }).item)).toEqual([1, 2, 4]);
 			} else {
 				expect(items).toEqual(ordered);
-				// Only these keys let n8n route an item to the error output when that is chosen.
+				// Only these keys let n8n (1.x and 2.x) route an item to the error output.
 				for (const failed of [ordered[1], ordered[2], ordered[4]]) {
-					expect(Object.keys(failed.json).every((key) => ['error', 'details'].includes(key))).toBe(true);
+					expect(Object.keys(failed.json).every((key) => ['error', 'message'].includes(key))).toBe(true);
 				}
 			}
 			expect(server.generateRequests.map((request) => lastUserText(request.body))).toEqual([
