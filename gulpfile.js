@@ -63,7 +63,10 @@ function copyAssets() {
 
 function copyLicense(done) {
 	fs.mkdirSync(path.dirname(PARSER_LICENSE), { recursive: true });
-	fs.copyFileSync(require.resolve('eventsource-parser/package.json').replace(/package\.json$/, 'LICENSE'), PARSER_LICENSE);
+	fs.copyFileSync(
+		require.resolve('eventsource-parser/package.json').replace(/package\.json$/, 'LICENSE'),
+		PARSER_LICENSE,
+	);
 	done();
 }
 

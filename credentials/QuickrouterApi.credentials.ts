@@ -10,7 +10,10 @@ export class QuickrouterApi implements ICredentialType {
 
 	displayName = 'Quickrouter API';
 
-	icon = { light: 'file:../nodes/QuickrouterGemini/quickrouter.svg', dark: 'file:../nodes/QuickrouterGemini/quickrouter.dark.svg' } as const;
+	icon = {
+		light: 'file:../nodes/QuickrouterGemini/quickrouter.svg',
+		dark: 'file:../nodes/QuickrouterGemini/quickrouter.dark.svg',
+	} as const;
 
 	documentationUrl = 'https://github.com/n8n-nodes-quickrouter/n8n-nodes-quickrouter#credentials';
 

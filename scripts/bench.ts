@@ -29,7 +29,8 @@ interface Reading {
 	textLength: number;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values: number[]) =>
+	[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
 async function startServer(sizes: number[]): Promise<{ url: string; stop: () => void }> {
@@ -60,17 +61,27 @@ async function rounds(ways: string[], url: string, model: string, count: number)
 	return readings;
 }
 
-async function batch(url: string, rows: number, model: string, concurrency: number): Promise<number> {
+async function batch(
+	url: string,
+	rows: number,
+	model: string,
+	concurrency: number,
+): Promise<number> {
 	const started = performance.now();
 	const { output, error } = await runWorkflow({
 		...geminiWorkflow(
-			{ model: { __rl: true, mode: 'id', value: model }, prompt: '={{ $json.q }}', options: { concurrency } },
+			{
+				model: { __rl: true, mode: 'id', value: model },
+				prompt: '={{ $json.q }}',
+				options: { concurrency },
+			},
 			Array.from({ length: rows }, (_, index) => ({ q: `row ${index}` })),
 		),
 		credentials: { [CREDENTIAL_TYPE]: { apiToken: 'bench', baseUrl: url } },
 	});
 	const ms = performance.now() - started;
-	if (error || output('Quickrouter Gemini').length !== rows) throw new Error(`batch failed: ${error?.message}`);
+	if (error || output('Quickrouter Gemini').length !== rows)
+		throw new Error(`batch failed: ${error?.message}`);
 	return ms;
 }
 
@@ -83,10 +94,19 @@ async function main() {
 	await loadPackage();
 	const server = await startServer([INGEST_MB, ...MEMORY_MB]);
 	try {
-		say(`## 1. Ingest: a ${INGEST_MB} MB answer over loopback, median of ${RUNS} runs, each in a fresh process`);
+		say(
+			`## 1. Ingest: a ${INGEST_MB} MB answer over loopback, median of ${RUNS} runs, each in a fresh process`,
+		);
 		say();
-		const ingest = await rounds(['floor', 'lean', 'node-collect', 'sdk'], server.url, `size-${INGEST_MB}`, RUNS);
-		const ms = Object.fromEntries(Object.entries(ingest).map(([way, list]) => [way, median(list.map((r) => r.ms))]));
+		const ingest = await rounds(
+			['floor', 'lean', 'node-collect', 'sdk'],
+			server.url,
+			`size-${INGEST_MB}`,
+			RUNS,
+		);
+		const ms = Object.fromEntries(
+			Object.entries(ingest).map(([way, list]) => [way, median(list.map((r) => r.ms))]),
+		);
 		const events = Math.round(ingest.lean[0].textLength / 3000);
 		say('| reader | median ms | vs floor | vs lean reader |');
 		say('| --- | ---: | ---: | ---: |');
@@ -96,12 +116,19 @@ async function main() {
 			['node-collect', "the node's path: n8n engine + n8n's HTTP helper (Whole Answer)"],
 			['sdk', 'Google SDK @google/genai generateContentStream'],
 		]) {
-			say(`| ${label} | ${fixed(ms[way], 0)} | ${fixed(ms[way] / ms.floor)}x | ${fixed(ms[way] / ms.lean)}x |`);
+			say(
+				`| ${label} | ${fixed(ms[way], 0)} | ${fixed(ms[way] / ms.floor)}x | ${fixed(ms[way] / ms.lean)}x |`,
+			);
 		}
 		say();
-		say(`About ${events} events. The node's path is ${fixed(ms['node-collect'] / ms.lean)}x the lean reader (goal ≤ 1.25x); the SDK takes ${fixed(ms.sdk / ms['node-collect'])}x the node's time (goal ≥ 3x).`);
-		const texts = new Set([ingest.lean, ingest['node-collect'], ingest.sdk].map((list) => list[0].textLength));
-		if (texts.size !== 1) throw new Error(`the readers disagree on the answer: ${[...texts].join(', ')} characters`);
+		say(
+			`About ${events} events. The node's path is ${fixed(ms['node-collect'] / ms.lean)}x the lean reader (goal ≤ 1.25x); the SDK takes ${fixed(ms.sdk / ms['node-collect'])}x the node's time (goal ≥ 3x).`,
+		);
+		const texts = new Set(
+			[ingest.lean, ingest['node-collect'], ingest.sdk].map((list) => list[0].textLength),
+		);
+		if (texts.size !== 1)
+			throw new Error(`the readers disagree on the answer: ${[...texts].join(', ')} characters`);
 
 		say();
 		say(`## 2. Batch: ${BATCH_ROWS} rows, each answered after 50 ms`);
@@ -118,10 +145,17 @@ async function main() {
 
 		say();
 		const [smallMb, bigMb] = MEMORY_MB;
-		say(`## 3. Memory: peak growth while reading, beyond the floor's on the same stream, per MB of answer (median of 3)`);
+		say(
+			`## 3. Memory: peak growth while reading, beyond the floor's on the same stream, per MB of answer (median of 3)`,
+		);
 		say();
 		const growth = (reading: Reading) => (reading.maxRssKB - reading.rssBeforeKB) / 1024;
-		const memory = await rounds(['floor', 'lean', 'node-collect', 'node-perChunk'], server.url, `size-${bigMb}`, 3);
+		const memory = await rounds(
+			['floor', 'lean', 'node-collect', 'node-perChunk'],
+			server.url,
+			`size-${bigMb}`,
+			3,
+		);
 		const small = await rounds(['floor', 'node-perChunk'], server.url, `size-${smallMb}`, 3);
 		const grown = (list: Reading[]) => median(list.map(growth));
 		const floorBig = grown(memory.floor);
@@ -129,12 +163,18 @@ async function main() {
 		say('| --- | ---: | ---: | ---: |');
 		say(`| floor | ${bigMb} | ${fixed(floorBig, 0)} | – |`);
 		for (const way of ['lean', 'node-collect', 'node-perChunk']) {
-			say(`| ${way} | ${bigMb} | ${fixed(grown(memory[way]), 0)} | ${fixed((grown(memory[way]) - floorBig) / bigMb)}x |`);
+			say(
+				`| ${way} | ${bigMb} | ${fixed(grown(memory[way]), 0)} | ${fixed((grown(memory[way]) - floorBig) / bigMb)}x |`,
+			);
 		}
 		const floorSmall = grown(small.floor);
-		say(`| node-perChunk | ${smallMb} | ${fixed(grown(small['node-perChunk']), 0)} | ${fixed((grown(small['node-perChunk']) - floorSmall) / smallMb)}x |`);
+		say(
+			`| node-perChunk | ${smallMb} | ${fixed(grown(small['node-perChunk']), 0)} | ${fixed((grown(small['node-perChunk']) - floorSmall) / smallMb)}x |`,
+		);
 		say();
-		say('Goal: Whole Answer no worse than the lean reader. One Item per Chunk keeps every chunk as an n8n item until the node returns, so its peak grows with the answer (see the table).');
+		say(
+			'Goal: Whole Answer no worse than the lean reader. One Item per Chunk keeps every chunk as an n8n item until the node returns, so its peak grows with the answer (see the table).',
+		);
 
 		say();
 		say('## 4. Per-item overhead through n8n’s engine, against an instant stand-in');

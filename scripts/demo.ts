@@ -26,20 +26,30 @@ const parameters: IDataObject = {
 
 /** How the stand-in answers: a thought summary, then the answer in small paced chunks. */
 function catAnswer(prompt: string) {
-	const answer = prompt === 'Hello there' ? 'Meow! Hello there!' : `Meow! You asked: "${prompt}" Fish, please.`;
+	const answer =
+		prompt === 'Hello there' ? 'Meow! Hello there!' : `Meow! You asked: "${prompt}" Fish, please.`;
 	const words = answer.split(/(?<= )/);
 	return encodeSse([
 		textChunk('**Being a cat**\n\nI should answer as Neko would.', { thought: true }),
 		...words.map((word, index) =>
 			textChunk(word, {
 				finishReason: index === words.length - 1 ? 'STOP' : undefined,
-				usage: { promptTokenCount: 12, candidatesTokenCount: index + 1, thoughtsTokenCount: 9, totalTokenCount: 22 + index },
+				usage: {
+					promptTokenCount: 12,
+					candidatesTokenCount: index + 1,
+					thoughtsTokenCount: 9,
+					totalTokenCount: 22 + index,
+				},
 			}),
 		),
 	]);
 }
 
-function show(title: string, items: Array<{ json: IDataObject }>, pick: (json: IDataObject) => IDataObject) {
+function show(
+	title: string,
+	items: Array<{ json: IDataObject }>,
+	pick: (json: IDataObject) => IDataObject,
+) {
 	console.log(`\n${title}: ${items.length} item(s)`);
 	for (const { json } of items) console.log(JSON.stringify(pick(json)));
 }
@@ -49,14 +59,25 @@ async function main() {
 	const server = live ? undefined : new StandinServer();
 	if (server) {
 		await server.start();
-		server.script = (request) => ({ body: catAnswer(lastUserText(request.body)), split: 64, delayMs: 10 });
+		server.script = (request) => ({
+			body: catAnswer(lastUserText(request.body)),
+			split: 64,
+			delayMs: 10,
+		});
 	}
 	const credentials = {
 		[CREDENTIAL_TYPE]: live
-			? { apiToken: process.env.QUICKROUTER_TOKEN as string, baseUrl: process.env.QUICKROUTER_BASE_URL ?? 'https://api.quickrouter.ai' }
+			? {
+					apiToken: process.env.QUICKROUTER_TOKEN as string,
+					baseUrl: process.env.QUICKROUTER_BASE_URL ?? 'https://api.quickrouter.ai',
+				}
 			: { apiToken: STANDIN_TOKEN, baseUrl: server?.baseUrl as string },
 	};
-	console.log(live ? 'Calling the real Quickrouter API.' : `Offline: stand-in server at ${server?.baseUrl} (set QUICKROUTER_TOKEN to call the real API).`);
+	console.log(
+		live
+			? 'Calling the real Quickrouter API.'
+			: `Offline: stand-in server at ${server?.baseUrl} (set QUICKROUTER_TOKEN to call the real API).`,
+	);
 
 	try {
 		for (const outputMode of ['collect', 'perChunk']) {
@@ -66,29 +87,40 @@ async function main() {
 			});
 			if (error) {
 				console.log(`\n${outputMode}: the node failed: ${error.message}`);
-				if ((error as { description?: string }).description) console.log((error as { description?: string }).description);
+				if ((error as { description?: string }).description)
+					console.log((error as { description?: string }).description);
 				process.exitCode = 1;
 				continue;
 			}
 			if (outputMode === 'collect') {
-				show('Whole Answer (outputMode "collect")', output(NODE), ({ text, thoughts, finishReason, chunkCount, usageMetadata }) => ({
-					text,
-					thoughts,
-					finishReason,
-					chunkCount,
-					usageMetadata,
-				}));
+				show(
+					'Whole Answer (outputMode "collect")',
+					output(NODE),
+					({ text, thoughts, finishReason, chunkCount, usageMetadata }) => ({
+						text,
+						thoughts,
+						finishReason,
+						chunkCount,
+						usageMetadata,
+					}),
+				);
 			} else {
-				show('One Item per Chunk (outputMode "perChunk")', output(NODE), ({ chunkIndex, text, thoughts, finishReason }) => ({
-					chunkIndex,
-					text,
-					...(thoughts ? { thoughts } : {}),
-					...(finishReason ? { finishReason } : {}),
-				}));
+				show(
+					'One Item per Chunk (outputMode "perChunk")',
+					output(NODE),
+					({ chunkIndex, text, thoughts, finishReason }) => ({
+						chunkIndex,
+						text,
+						...(thoughts ? { thoughts } : {}),
+						...(finishReason ? { finishReason } : {}),
+					}),
+				);
 			}
 		}
 		if (server) {
-			console.log(`\nThe stand-in received ${server.generateRequests.length} streamGenerateContent requests; the first body was:`);
+			console.log(
+				`\nThe stand-in received ${server.generateRequests.length} streamGenerateContent requests; the first body was:`,
+			);
 			console.log(server.generateRequests[0]?.rawBody);
 		}
 	} finally {

@@ -14,7 +14,10 @@ async function main() {
 	const scanner = await import('@n8n/scan-community-package/scanner/scanner.mjs');
 	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-quickrouter-scan-'));
 	const [{ filename }] = JSON.parse(
-		execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT, encoding: 'utf8' }),
+		execFileSync('npm', ['pack', '--json', '--pack-destination', packDir], {
+			cwd: ROOT,
+			encoding: 'utf8',
+		}),
 	) as Array<{ filename: string }>;
 	execFileSync('tar', ['-xzf', path.join(packDir, filename), '-C', packDir]);
 
@@ -25,7 +28,9 @@ async function main() {
 	let failed = false;
 	for (const [label, dir, patterns] of legs) {
 		const result = await scanner.analyzePackage(dir, patterns);
-		console.log(`${result.passed ? 'PASS' : 'FAIL'} n8n community scanner on the ${label}${result.message ? `: ${result.message}` : ''}`);
+		console.log(
+			`${result.passed ? 'PASS' : 'FAIL'} n8n community scanner on the ${label}${result.message ? `: ${result.message}` : ''}`,
+		);
 		if (!result.passed) {
 			failed = true;
 			console.log(result.details ?? '');

@@ -67,7 +67,9 @@ function textOf(parts: GeminiPart[], thought: boolean): string {
 	const matching = parts.filter(
 		(part) => typeof part.text === 'string' && Boolean(part.thought) === thought,
 	);
-	return matching.length === 1 ? (matching[0].text as string) : matching.map((part) => part.text).join('');
+	return matching.length === 1
+		? (matching[0].text as string)
+		: matching.map((part) => part.text).join('');
 }
 
 function newCandidate(index: number): CollectedCandidate {

@@ -109,7 +109,7 @@ const contentsProperties: INodeProperties[] = [
 		default: '[\n  {\n    "role": "user",\n    "parts": [{ "text": "Hello there" }]\n  }\n]',
 		required: true,
 		description:
-			'The `contents` array exactly as the API takes it: turns with a role (`user` or `model`) and parts. A previous answer\'s `content` can be appended as a turn.',
+			"The `contents` array exactly as the API takes it: turns with a role (`user` or `model`) and parts. A previous answer's `content` can be appended as a turn.",
 		displayOptions: { show: { contentsMode: ['json'] } },
 	},
 ];
@@ -120,7 +120,7 @@ const generationConfigProperty: INodeProperties = {
 	type: 'collection',
 	placeholder: 'Add Setting',
 	default: {},
-	description: 'Settings sent as `generationConfig`; each keeps the API\'s own name',
+	description: "Settings sent as `generationConfig`; each keeps the API's own name",
 	options: [
 		{
 			displayName: 'Candidate Count',
@@ -151,7 +151,8 @@ const generationConfigProperty: INodeProperties = {
 			name: 'includeThoughts',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to return thought summaries; they come out in `thoughts`, apart from `text`',
+			description:
+				'Whether to return thought summaries; they come out in `thoughts`, apart from `text`',
 		},
 		{
 			displayName: 'Max Output Tokens',
@@ -293,7 +294,8 @@ export const optionsProperty: INodeProperties = {
 			name: 'includeRawChunks',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to add every streamed event as received, in `chunks` (Whole Answer output only)',
+			description:
+				'Whether to add every streamed event as received, in `chunks` (Whole Answer output only)',
 		},
 		{
 			displayName: 'Max Event Size (MB)',
@@ -301,7 +303,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0.001, numberPrecision: 3 },
 			default: 64,
-			description: 'Largest single streamed event accepted; a larger one fails the item instead of filling memory',
+			description:
+				'Largest single streamed event accepted; a larger one fails the item instead of filling memory',
 		},
 		{
 			displayName: 'Max Response Size (MB)',
@@ -309,7 +312,8 @@ export const optionsProperty: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0.001, numberPrecision: 3 },
 			default: 512,
-			description: 'Largest whole response accepted; a larger one fails the item instead of filling memory',
+			description:
+				'Largest whole response accepted; a larger one fails the item instead of filling memory',
 		},
 		{
 			displayName: 'Max Retries',
@@ -351,7 +355,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { rows: 2 },
 		default: '',
 		placeholder: 'e.g. You are a cat. Your name is Neko.',
-		description: 'Sets the model\'s role and behavior; left empty, none is sent',
+		description: "Sets the model's role and behavior; left empty, none is sent",
 	},
 	{
 		displayName: 'Output',

@@ -34,9 +34,7 @@ export function rpcErrorOfBody(text: string): GoogleRpcError | undefined {
 }
 
 function withoutMarkup(text: string): string {
-	return text
-		.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-		.replace(/<[^>]+>/g, ' ');
+	return text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ');
 }
 
 /** A non-2xx answer: Google's `code`, `status` and `message` when the body has them. */
@@ -97,7 +95,8 @@ export function streamFailureError(
  * keeps it on the wrapped axios error; n8n 1.x puts it in the NodeApiError's `httpCode`.
  */
 export function socketErrorCode(error: unknown): string | undefined {
-	const isCode = (value: unknown): value is string => typeof value === 'string' && /^E[A-Z_]+$/.test(value);
+	const isCode = (value: unknown): value is string =>
+		typeof value === 'string' && /^E[A-Z_]+$/.test(value);
 	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown } | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
 		if (isCode(current.code)) return current.code;

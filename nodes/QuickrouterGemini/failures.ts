@@ -101,7 +101,10 @@ export interface FailureContext {
 }
 
 /** The error the user sees for a failure that is not (or no longer) retried. */
-export function toNodeError(failure: Failure, context: FailureContext): NodeApiError | NodeOperationError {
+export function toNodeError(
+	failure: Failure,
+	context: FailureContext,
+): NodeApiError | NodeOperationError {
 	const { node, itemIndex, partialText, note } = context;
 	const error = (() => {
 		switch (failure.kind) {
@@ -114,7 +117,13 @@ export function toNodeError(failure: Failure, context: FailureContext): NodeApiE
 					itemIndex,
 				);
 			case 'stream':
-				return streamFailureError(node, failure.error.message, partialText, itemIndex, failure.error.rpcError);
+				return streamFailureError(
+					node,
+					failure.error.message,
+					partialText,
+					itemIndex,
+					failure.error.rpcError,
+				);
 			case 'timeout':
 				return failure.error.kind === 'answer'
 					? connectionError(node, context.baseUrl, failure.error, itemIndex)
@@ -122,8 +131,14 @@ export function toNodeError(failure: Failure, context: FailureContext): NodeApiE
 			case 'connection':
 				return connectionError(node, context.baseUrl, failure.error, itemIndex);
 			case 'interrupted': {
-				const reason = failure.error instanceof Error ? failure.error.message : String(failure.error);
-				return streamFailureError(node, `The stream was interrupted: ${reason}`, partialText, itemIndex);
+				const reason =
+					failure.error instanceof Error ? failure.error.message : String(failure.error);
+				return streamFailureError(
+					node,
+					`The stream was interrupted: ${reason}`,
+					partialText,
+					itemIndex,
+				);
 			}
 		}
 	})();

@@ -3,7 +3,6 @@
  * retry what is worth retrying, and shape the answer as one item or one item per chunk.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { wait } from './wait';
 
 import { AnswerCollector, blockedPromptReason } from './collect';
 import { blockedPromptError } from './errors';
@@ -14,6 +13,7 @@ import type { RateLimitGate } from './retry';
 import { readGeminiStream } from './stream';
 import { baseUrlOf, openGenerateStream } from './transport';
 import type { GeminiResponseChunk } from './types';
+import { wait } from './wait';
 
 export interface ItemRun {
 	/** Shared by all items of the execution, so rate limits hold every request back. */
@@ -50,7 +50,9 @@ async function streamOnce(
 	});
 	progress.opened = true;
 	try {
-		for await (const chunk of readGeminiStream(stream.body, { maxEventChars: options.maxEventChars })) {
+		for await (const chunk of readGeminiStream(stream.body, {
+			maxEventChars: options.maxEventChars,
+		})) {
 			if (request.outputMode === 'perChunk') {
 				sink.push(await chunkItem(ctx, chunk, collector.chunkCount, itemIndex));
 			}
@@ -104,7 +106,8 @@ export async function generateForItem(
 		const progress: Progress = {
 			opened: false,
 			collector: new AnswerCollector(),
-			rawChunks: request.outputMode === 'collect' && request.options.includeRawChunks ? [] : undefined,
+			rawChunks:
+				request.outputMode === 'collect' && request.options.includeRawChunks ? [] : undefined,
 		};
 		let failure: Failure | undefined;
 		try {

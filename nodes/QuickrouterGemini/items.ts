@@ -15,7 +15,10 @@ import { RateLimitGate } from './retry';
  * `error` and `message` (n8n 1.x and 2.x alike; setting the item's own `error` would make n8n
  * drop everything but the message), so the hint and any partial text go in `message`.
  */
-function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+function errorItem(
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.message = error.description;
 	return { json, pairedItem: { item: itemIndex } };

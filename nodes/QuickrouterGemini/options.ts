@@ -65,7 +65,8 @@ function optionsOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 
 export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): ItemOptions {
 	const options = optionsOf(ctx, itemIndex);
-	const read = (key: Parameters<typeof numberOption>[3]) => numberOption(ctx, itemIndex, options, key);
+	const read = (key: Parameters<typeof numberOption>[3]) =>
+		numberOption(ctx, itemIndex, options, key);
 	return {
 		includeRawChunks: options.includeRawChunks === true,
 		limits: {

@@ -2,7 +2,12 @@
  * Shapes n8n items: one per input item for a collected answer, or one per SSE event.
  * Inline data the model returns (images, audio) becomes n8n binary data.
  */
-import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type {
+	IBinaryKeyData,
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+} from 'n8n-workflow';
 
 import type { CollectedAnswer, CollectedCandidate } from './collect';
 import type { GeminiPart, GeminiResponseChunk } from './types';

@@ -54,7 +54,12 @@ function parseJsonParameter(
 	try {
 		return JSON.parse(value);
 	} catch (error) {
-		throw parameterError(ctx.getNode(), itemIndex, field, `is not valid JSON: ${(error as Error).message}`);
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			field,
+			`is not valid JSON: ${(error as Error).message}`,
+		);
 	}
 }
 
@@ -67,11 +72,7 @@ function deepMerge(target: IDataObject, source: IDataObject): IDataObject {
 	return target;
 }
 
-export function normalizeModel(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	value: unknown,
-): string {
+export function normalizeModel(ctx: IExecuteFunctions, itemIndex: number, value: unknown): string {
 	const model = String(value ?? '')
 		.trim()
 		.replace(/^models\//, '');
@@ -101,7 +102,13 @@ function messageContents(ctx: IExecuteFunctions, itemIndex: number): GeminiConte
 		text?: unknown;
 	}>;
 	if (messages.length === 0) {
-		throw parameterError(ctx.getNode(), itemIndex, 'Messages', 'has no message', 'Add at least one message.');
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'Messages',
+			'has no message',
+			'Add at least one message.',
+		);
 	}
 	return messages.map(({ role = 'user', text }, index) => {
 		if (!ROLES.includes(role)) {
@@ -115,7 +122,12 @@ function messageContents(ctx: IExecuteFunctions, itemIndex: number): GeminiConte
 		}
 		const value = typeof text === 'string' ? text : JSON.stringify(text ?? '');
 		if (value.trim() === '') {
-			throw parameterError(ctx.getNode(), itemIndex, 'Messages', `has no text in message ${index + 1}`);
+			throw parameterError(
+				ctx.getNode(),
+				itemIndex,
+				'Messages',
+				`has no text in message ${index + 1}`,
+			);
 		}
 		return { role, parts: [{ text: value }] };
 	});
@@ -143,7 +155,9 @@ function jsonContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[
 		const turnName = `turn ${index + 1}`;
 		if (!isPlainObject(turn)) throw fail(`has ${turnName} that is not an object`);
 		if (turn.role !== undefined && !ROLES.includes(turn.role as string)) {
-			throw fail(`has the unknown role ${JSON.stringify(turn.role)} in ${turnName}; use "user" or "model"`);
+			throw fail(
+				`has the unknown role ${JSON.stringify(turn.role)} in ${turnName}; use "user" or "model"`,
+			);
 		}
 		if (!Array.isArray(turn.parts) || turn.parts.length === 0) {
 			throw fail(`has no "parts" array in ${turnName}`);
@@ -155,7 +169,12 @@ function jsonContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[
 function stopSequences(ctx: IExecuteFunctions, itemIndex: number, value: unknown): string[] {
 	if (Array.isArray(value)) return value.map(String);
 	if (typeof value !== 'string') {
-		throw parameterError(ctx.getNode(), itemIndex, 'Stop Sequences', 'must be text or an array of text');
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'Stop Sequences',
+			'must be text or an array of text',
+		);
 	}
 	return value.split(/\r?\n/).filter((line) => line !== '');
 }
@@ -180,9 +199,19 @@ function generationConfig(ctx: IExecuteFunctions, itemIndex: number): IDataObjec
 	}
 	if (Object.keys(thinkingConfig).length > 0) config.thinkingConfig = thinkingConfig;
 	if (input.extraJson !== undefined && input.extraJson !== '') {
-		const extra = parseJsonParameter(ctx, itemIndex, 'Extra Generation Config (JSON)', input.extraJson);
+		const extra = parseJsonParameter(
+			ctx,
+			itemIndex,
+			'Extra Generation Config (JSON)',
+			input.extraJson,
+		);
 		if (!isPlainObject(extra)) {
-			throw parameterError(ctx.getNode(), itemIndex, 'Extra Generation Config (JSON)', 'is not a JSON object');
+			throw parameterError(
+				ctx.getNode(),
+				itemIndex,
+				'Extra Generation Config (JSON)',
+				'is not a JSON object',
+			);
 		}
 		deepMerge(config, extra);
 	}

@@ -3,9 +3,9 @@
  * before an item produced any output are retried, so a retry never duplicates output.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { wait } from './wait';
 
 import type { GoogleRpcError } from './types';
+import { wait } from './wait';
 
 /** Rate limits and server-side failures; other 4xx mean the request itself is wrong. */
 export const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -29,7 +29,10 @@ export interface RetryPolicy {
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in ms. */
-export function retryAfterMs(headers: IDataObject | undefined, now = Date.now()): number | undefined {
+export function retryAfterMs(
+	headers: IDataObject | undefined,
+	now = Date.now(),
+): number | undefined {
 	const value = headers?.['retry-after'];
 	if (typeof value !== 'string' || value.trim() === '') return undefined;
 	if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
@@ -48,7 +51,11 @@ export function rpcRetryDelayMs(error: GoogleRpcError | undefined): number | und
 }
 
 /** Exponential backoff with jitter: 50–100 % of base × 2^attempt, capped. */
-export function backoffMs(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffMs(
+	attempt: number,
+	policy: RetryPolicy,
+	random: () => number = Math.random,
+): number {
 	const ceiling = Math.min(policy.maxRetryDelay, policy.baseDelay * 2 ** attempt);
 	return Math.round(ceiling * (0.5 + random() * 0.5));
 }
@@ -65,7 +72,11 @@ export class RateLimitGate {
 	}
 
 	async wait(signal?: AbortSignal): Promise<void> {
-		for (let remaining = this.resumeAt - Date.now(); remaining > 0; remaining = this.resumeAt - Date.now()) {
+		for (
+			let remaining = this.resumeAt - Date.now();
+			remaining > 0;
+			remaining = this.resumeAt - Date.now()
+		) {
 			await wait(remaining, signal);
 		}
 	}

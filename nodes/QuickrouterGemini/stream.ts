@@ -63,12 +63,16 @@ function parseEventData(data: string): GeminiResponseChunk | undefined {
 	if (data.trim() === '[DONE]') return undefined;
 	const value = jsonParse<unknown>(data, { fallbackValue: NOT_JSON });
 	if (value === NOT_JSON) {
-		throw new GeminiStreamError(`The stream sent an event that is not valid JSON: ${snippet(data)}`);
+		throw new GeminiStreamError(
+			`The stream sent an event that is not valid JSON: ${snippet(data)}`,
+		);
 	}
 	const rpcError = findRpcError(value);
 	if (rpcError) throw new GeminiStreamError(describeRpcError(rpcError), rpcError);
 	if (!isPlainObject(value)) {
-		throw new GeminiStreamError(`The stream sent an event that is not a Gemini response: ${snippet(data)}`);
+		throw new GeminiStreamError(
+			`The stream sent an event that is not a Gemini response: ${snippet(data)}`,
+		);
 	}
 	return value as GeminiResponseChunk;
 }

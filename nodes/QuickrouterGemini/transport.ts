@@ -9,10 +9,10 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
-import { wait } from './wait';
 
 import { GeminiStreamError } from './stream';
 import type { GenerateContentRequest } from './types';
+import { wait } from './wait';
 
 export const CREDENTIAL_TYPE = 'quickrouterApi';
 
@@ -133,7 +133,12 @@ export interface OpenStream {
  * network read before it takes effect; so each read is raced against the guard's own failure,
  * and reading stops at once even while the socket is silent.
  */
-function guard(body: ResponseBody, limits: StreamLimits, startedAt: number, signal?: AbortSignal): OpenStream {
+function guard(
+	body: ResponseBody,
+	limits: StreamLimits,
+	startedAt: number,
+	signal?: AbortSignal,
+): OpenStream {
 	const released = new AbortController();
 	const deadlineAt = startedAt + limits.timeout;
 	let lastActivity = Date.now();
@@ -164,7 +169,8 @@ function guard(body: ResponseBody, limits: StreamLimits, startedAt: number, sign
 		if (error instanceof StreamTimeoutError || error instanceof RequestStoppedError) return error;
 		const now = Date.now();
 		if (now >= deadlineAt) return new StreamTimeoutError('total', limits.timeout);
-		if (now - lastActivity >= limits.idleTimeout) return new StreamTimeoutError('idle', limits.idleTimeout);
+		if (now - lastActivity >= limits.idleTimeout)
+			return new StreamTimeoutError('idle', limits.idleTimeout);
 		return error;
 	};
 
@@ -172,9 +178,11 @@ function guard(body: ResponseBody, limits: StreamLimits, startedAt: number, sign
 		const reader = body[Symbol.asyncIterator]();
 		let received = 0;
 		for (;;) {
-			const { value, done } = await Promise.race([reader.next(), failed]).catch((error: unknown) => {
-				throw explain(error);
-			});
+			const { value, done } = await Promise.race([reader.next(), failed]).catch(
+				(error: unknown) => {
+					throw explain(error);
+				},
+			);
 			if (done) return;
 			lastActivity = Date.now();
 			received += value.length;
@@ -217,7 +225,12 @@ async function awaitAnswer(
 		throw new StreamTimeoutError('answer', ms);
 	});
 	const outcome = Promise.race([pending, late, stopped]);
-	outcome.catch(() => pending.then((response) => response.body.destroy(), () => undefined));
+	outcome.catch(() =>
+		pending.then(
+			(response) => response.body.destroy(),
+			() => undefined,
+		),
+	);
 	try {
 		return await outcome;
 	} finally {
@@ -253,13 +266,22 @@ export async function openGenerateStream(
 
 	const startedAt = Date.now();
 	const response = await awaitAnswer(
-		ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options) as Promise<StreamingResponse>,
+		ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			CREDENTIAL_TYPE,
+			options,
+		) as Promise<StreamingResponse>,
 		Math.min(limits.timeout, limits.idleTimeout),
 		signal,
 	);
 	if (response.statusCode < 200 || response.statusCode >= 300) {
 		const text = await readBounded(response.body);
-		throw new HttpStatusFailure(response.statusCode, response.statusMessage, response.headers ?? {}, text);
+		throw new HttpStatusFailure(
+			response.statusCode,
+			response.statusMessage,
+			response.headers ?? {},
+			text,
+		);
 	}
 	return guard(response.body, limits, startedAt, signal);
 }

@@ -12,12 +12,16 @@ type Result = { bytes: number; textLength: number };
 /** The floor: a bare client that only receives the bytes. */
 async function floor(url: string): Promise<Result> {
 	return await new Promise((resolve, reject) => {
-		const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-			let bytes = 0;
-			res.on('data', (piece: Buffer) => (bytes += piece.length));
-			res.on('end', () => resolve({ bytes, textLength: 0 }));
-			res.on('error', reject);
-		});
+		const req = http.request(
+			url,
+			{ method: 'POST', headers: { 'content-type': 'application/json' } },
+			(res) => {
+				let bytes = 0;
+				res.on('data', (piece: Buffer) => (bytes += piece.length));
+				res.on('end', () => resolve({ bytes, textLength: 0 }));
+				res.on('error', reject);
+			},
+		);
 		req.on('error', reject);
 		req.end('{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}');
 	});
@@ -26,23 +30,29 @@ async function floor(url: string): Promise<Result> {
 /** The lean reference: bare http + eventsource-parser + JSON.parse + text join, no n8n. */
 async function lean(url: string): Promise<Result> {
 	return await new Promise((resolve, reject) => {
-		const req = http.request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-			let bytes = 0;
-			let text = '';
-			const decoder = new TextDecoder();
-			const parser = createParser({
-				onEvent: (event) => {
-					const chunk = JSON.parse(event.data) as { candidates?: Array<{ content?: { parts?: Array<{ text?: string }> } }> };
-					for (const part of chunk.candidates?.[0]?.content?.parts ?? []) text += part.text ?? '';
-				},
-			});
-			res.on('data', (piece: Buffer) => {
-				bytes += piece.length;
-				parser.feed(decoder.decode(piece, { stream: true }));
-			});
-			res.on('end', () => resolve({ bytes, textLength: text.length }));
-			res.on('error', reject);
-		});
+		const req = http.request(
+			url,
+			{ method: 'POST', headers: { 'content-type': 'application/json' } },
+			(res) => {
+				let bytes = 0;
+				let text = '';
+				const decoder = new TextDecoder();
+				const parser = createParser({
+					onEvent: (event) => {
+						const chunk = JSON.parse(event.data) as {
+							candidates?: Array<{ content?: { parts?: Array<{ text?: string }> } }>;
+						};
+						for (const part of chunk.candidates?.[0]?.content?.parts ?? []) text += part.text ?? '';
+					},
+				});
+				res.on('data', (piece: Buffer) => {
+					bytes += piece.length;
+					parser.feed(decoder.decode(piece, { stream: true }));
+				});
+				res.on('end', () => resolve({ bytes, textLength: text.length }));
+				res.on('error', reject);
+			},
+		);
 		req.on('error', reject);
 		req.end('{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}');
 	});
@@ -53,21 +63,33 @@ async function sdk(baseUrl: string, model: string): Promise<Result> {
 	const { GoogleGenAI } = await import('@google/genai');
 	const ai = new GoogleGenAI({ apiKey: 'bench', httpOptions: { baseUrl } });
 	let text = '';
-	for await (const chunk of await ai.models.generateContentStream({ model, contents: 'hi' })) text += chunk.text ?? '';
+	for await (const chunk of await ai.models.generateContentStream({ model, contents: 'hi' }))
+		text += chunk.text ?? '';
 	return { bytes: 0, textLength: text.length };
 }
 
-async function node(baseUrl: string, model: string, outputMode: 'collect' | 'perChunk'): Promise<Result> {
+async function node(
+	baseUrl: string,
+	model: string,
+	outputMode: 'collect' | 'perChunk',
+): Promise<Result> {
 	const { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow } = await import('../../test/harness/n8n');
 	const started = performance.now();
 	const { output, error } = await runWorkflow({
-		...geminiWorkflow({ model: { __rl: true, mode: 'id', value: model }, prompt: 'hi', outputMode }),
+		...geminiWorkflow({
+			model: { __rl: true, mode: 'id', value: model },
+			prompt: 'hi',
+			outputMode,
+		}),
 		credentials: { [CREDENTIAL_TYPE]: { apiToken: 'bench', baseUrl } },
 	});
 	timings.ms = performance.now() - started;
 	if (error) throw new Error(error.message);
 	const items = output('Quickrouter Gemini');
-	return { bytes: 0, textLength: items.reduce((sum, item) => sum + String(item.json.text).length, 0) };
+	return {
+		bytes: 0,
+		textLength: items.reduce((sum, item) => sum + String(item.json.text).length, 0),
+	};
 }
 
 const timings: { ms?: number } = {};
@@ -89,7 +111,9 @@ async function main() {
 	const started = performance.now();
 	const result = await readOnce(way, baseUrl, model);
 	const ms = timings.ms ?? performance.now() - started;
-	console.log(JSON.stringify({ way, ms, rssBeforeKB, maxRssKB: process.resourceUsage().maxRSS, ...result }));
+	console.log(
+		JSON.stringify({ way, ms, rssBeforeKB, maxRssKB: process.resourceUsage().maxRSS, ...result }),
+	);
 }
 
 void main().catch((error: Error) => {

@@ -17,30 +17,41 @@ const bodies = new Map<number, Buffer>();
 export function bigAnswer(mb: number): Buffer {
 	let body = bodies.get(mb);
 	if (!body) {
-		const words = 'the quick brown fox jumps over a lazy dog while streams of tokens flow by '.split(' ');
+		const words =
+			'the quick brown fox jumps over a lazy dog while streams of tokens flow by '.split(' ');
 		const events: unknown[] = [];
 		let size = 0;
 		for (let index = 0; size < mb * 1024 * 1024; index++) {
 			let text = '';
-			while (text.length < EVENT_TEXT_CHARS) text += `${words[(index * 7 + text.length) % words.length]} `;
-			const usage = { promptTokenCount: 5, candidatesTokenCount: index + 1, totalTokenCount: index + 6 };
+			while (text.length < EVENT_TEXT_CHARS)
+				text += `${words[(index * 7 + text.length) % words.length]} `;
+			const usage = {
+				promptTokenCount: 5,
+				candidatesTokenCount: index + 1,
+				totalTokenCount: index + 6,
+			};
 			const event = textChunk(text, { usage });
 			size += JSON.stringify(event).length + 8;
 			events.push(event);
 		}
-		(events[events.length - 1] as { candidates: Array<{ finishReason?: string }> }).candidates[0].finishReason = 'STOP';
+		(
+			events[events.length - 1] as { candidates: Array<{ finishReason?: string }> }
+		).candidates[0].finishReason = 'STOP';
 		body = Buffer.from(encodeSse(events));
 		bodies.set(mb, body);
 	}
 	return body;
 }
 
-const small = Buffer.from(encodeSse([textChunk('Hello'), textChunk(' there', { finishReason: 'STOP' })]));
+const small = Buffer.from(
+	encodeSse([textChunk('Hello'), textChunk(' there', { finishReason: 'STOP' })]),
+);
 
 function write(res: http.ServerResponse, body: Buffer): void {
 	res.writeHead(200, { 'content-type': 'text/event-stream' });
 	// 64 kB writes, as a real server flushes a fast stream.
-	for (let offset = 0; offset < body.length; offset += 65536) res.write(body.subarray(offset, offset + 65536));
+	for (let offset = 0; offset < body.length; offset += 65536)
+		res.write(body.subarray(offset, offset + 65536));
 	res.end();
 }
 

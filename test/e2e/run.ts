@@ -20,23 +20,36 @@ async function main(): Promise<number> {
 		install = await ensureN8n();
 	} catch (error) {
 		if (error instanceof RegistryUnavailable) {
-			console.log(`\n==== SKIP end-to-end suite: n8n could not be installed from the registry: ${error.message} ====\n`);
+			console.log(
+				`\n==== SKIP end-to-end suite: n8n could not be installed from the registry: ${error.message} ====\n`,
+			);
 			return 0;
 		}
 		throw error;
 	}
 	await exec('npx', ['gulp', 'build', '--silent'], { cwd: ROOT });
 	const packDir = mkdtempSync(path.join(os.tmpdir(), 'n8n-quickrouter-pack-'));
-	const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: ROOT });
+	const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', packDir], {
+		cwd: ROOT,
+	});
 	const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
 	const tarball = path.join(packDir, filename);
 	console.log(`n8n ${install.version} at ${install.dir}\npackage: ${tarball}`);
 
-	const jest = spawn(process.execPath, [path.join(ROOT, 'node_modules/jest/bin/jest.js'), '--config', path.join(ROOT, 'jest.e2e.config.js'), ...process.argv.slice(2)], {
-		cwd: ROOT,
-		stdio: 'inherit',
-		env: { ...process.env, QUICKROUTER_E2E: JSON.stringify({ install, tarball }) },
-	});
+	const jest = spawn(
+		process.execPath,
+		[
+			path.join(ROOT, 'node_modules/jest/bin/jest.js'),
+			'--config',
+			path.join(ROOT, 'jest.e2e.config.js'),
+			...process.argv.slice(2),
+		],
+		{
+			cwd: ROOT,
+			stdio: 'inherit',
+			env: { ...process.env, QUICKROUTER_E2E: JSON.stringify({ install, tarball }) },
+		},
+	);
 	return await new Promise((resolve) => jest.once('exit', (code) => resolve(code ?? 1)));
 }
 

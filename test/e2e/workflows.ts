@@ -25,7 +25,10 @@ export interface Workflow {
 	name: string;
 	active: boolean;
 	nodes: WorkflowNode[];
-	connections: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }>;
+	connections: Record<
+		string,
+		{ main: Array<Array<{ node: string; type: 'main'; index: number }>> }
+	>;
 	settings: Parameters;
 }
 
@@ -33,7 +36,12 @@ export function credentialFile(baseUrl: string, apiToken: string) {
 	return [{ ...CREDENTIAL, type: 'quickrouterApi', data: { apiToken, baseUrl } }];
 }
 
-export function geminiNode(name: string, parameters: Parameters, position: [number, number], extra: Partial<WorkflowNode> = {}): WorkflowNode {
+export function geminiNode(
+	name: string,
+	parameters: Parameters,
+	position: [number, number],
+	extra: Partial<WorkflowNode> = {},
+): WorkflowNode {
 	return {
 		id: `node-${name.replace(/\W/g, '')}`,
 		name,
@@ -58,9 +66,21 @@ function chain(nodes: WorkflowNode[]): Workflow['connections'] {
  * Manual Trigger -> Rows (Edit Fields: an array made by an expression) -> Split Out ->
  * the given nodes: the shape of a "run the model over my rows" workflow, all in n8n's nodes.
  */
-export function rowsWorkflow(id: string, name: string, rowsExpression: string, tail: WorkflowNode[]): Workflow {
+export function rowsWorkflow(
+	id: string,
+	name: string,
+	rowsExpression: string,
+	tail: WorkflowNode[],
+): Workflow {
 	const nodes: WorkflowNode[] = [
-		{ id: 'trigger', name: 'When clicking Execute workflow', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'trigger',
+			name: 'When clicking Execute workflow',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: 'rows',
 			name: 'Rows',
@@ -69,18 +89,39 @@ export function rowsWorkflow(id: string, name: string, rowsExpression: string, t
 			position: [220, 0],
 			parameters: {
 				mode: 'manual',
-				assignments: { assignments: [{ id: 'rows-array', name: 'rows', value: rowsExpression, type: 'array' }] },
+				assignments: {
+					assignments: [{ id: 'rows-array', name: 'rows', value: rowsExpression, type: 'array' }],
+				},
 				options: {},
 			},
 		},
-		{ id: 'split', name: 'Split Out', type: 'n8n-nodes-base.splitOut', typeVersion: 1, position: [440, 0], parameters: { fieldToSplitOut: 'rows', options: {} } },
+		{
+			id: 'split',
+			name: 'Split Out',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [440, 0],
+			parameters: { fieldToSplitOut: 'rows', options: {} },
+		},
 		...tail,
 	];
-	return { id, name, active: false, nodes, connections: chain(nodes), settings: { executionOrder: 'v1' } };
+	return {
+		id,
+		name,
+		active: false,
+		nodes,
+		connections: chain(nodes),
+		settings: { executionOrder: 'v1' },
+	};
 }
 
 /** Webhook (answers with the last node's output) -> Quickrouter Gemini. */
-export function webhookWorkflow(id: string, path: string, gemini: Parameters, responseMode = 'lastNode'): Workflow {
+export function webhookWorkflow(
+	id: string,
+	path: string,
+	gemini: Parameters,
+	responseMode = 'lastNode',
+): Workflow {
 	const nodes: WorkflowNode[] = [
 		{
 			id: 'webhook',
@@ -93,5 +134,12 @@ export function webhookWorkflow(id: string, path: string, gemini: Parameters, re
 		},
 		geminiNode('Quickrouter Gemini', gemini, [240, 0]),
 	];
-	return { id, name: `Webhook ${path}`, active: false, nodes, connections: chain(nodes), settings: { executionOrder: 'v1' } };
+	return {
+		id,
+		name: `Webhook ${path}`,
+		active: false,
+		nodes,
+		connections: chain(nodes),
+		settings: { executionOrder: 'v1' },
+	};
 }

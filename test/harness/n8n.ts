@@ -225,7 +225,9 @@ function withDefaults(
 	type: ICredentialType,
 	data: ICredentialDataDecryptedObject,
 ): ICredentialDataDecryptedObject {
-	const defaults = Object.fromEntries(type.properties.map((property) => [property.name, property.default]));
+	const defaults = Object.fromEntries(
+		type.properties.map((property) => [property.name, property.default]),
+	);
 	return { ...defaults, ...data } as ICredentialDataDecryptedObject;
 }
 
@@ -332,8 +334,22 @@ export function geminiWorkflow(
 	nodeSettings: Partial<INode> = {},
 ): Pick<RunOptions, 'nodes' | 'connections'> {
 	const nodes: INode[] = [
-		{ id: '1', name: 'Manual Trigger', type: MANUAL_TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters: {} },
-		{ id: '2', name: 'Rows', type: ROWS_TYPE, typeVersion: 1, position: [200, 0], parameters: { rows: JSON.stringify(rows) } },
+		{
+			id: '1',
+			name: 'Manual Trigger',
+			type: MANUAL_TRIGGER_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			id: '2',
+			name: 'Rows',
+			type: ROWS_TYPE,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { rows: JSON.stringify(rows) },
+		},
 		{
 			id: '3',
 			name: 'Quickrouter Gemini',
@@ -399,7 +415,13 @@ export async function testCredential(
 			outputs: ['main'],
 			credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 			properties: [
-				{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: type.test.request } },
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					default: '',
+					routing: { request: type.test.request },
+				},
 			],
 		} as INodeType['description'],
 	};
@@ -432,10 +454,13 @@ export async function testCredential(
 		return { status: 'OK', message: 'Connection successful!' };
 	} catch (error) {
 		// n8n's server reports a failed test request by its status text, else its status code.
-		const response = (error as { cause?: { response?: { status?: number; statusText?: string } } }).cause
-			?.response;
+		const response = (error as { cause?: { response?: { status?: number; statusText?: string } } })
+			.cause?.response;
 		if (response?.status) {
-			return { status: 'Error', message: response.statusText || `Received HTTP status code: ${response.status}` };
+			return {
+				status: 'Error',
+				message: response.statusText || `Received HTTP status code: ${response.status}`,
+			};
 		}
 		return { status: 'Error', message: (error as Error).message };
 	}

@@ -18,13 +18,20 @@ interface PackReport {
 }
 
 const report = (
-	JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8' })) as PackReport[]
+	JSON.parse(
+		execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8' }),
+	) as PackReport[]
 )[0];
 const manifest = require(path.join(ROOT, 'package.json')) as Record<string, unknown>;
 
 test('ships only dist, the README, the licence, the changelog and package.json', () => {
 	const files = report.files.map((file) => file.path).sort();
-	expect(files.filter((file) => !file.startsWith('dist/'))).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
+	expect(files.filter((file) => !file.startsWith('dist/'))).toEqual([
+		'CHANGELOG.md',
+		'LICENSE',
+		'README.md',
+		'package.json',
+	]);
 	expect(files).toEqual(
 		expect.arrayContaining([
 			'dist/credentials/QuickrouterApi.credentials.js',

@@ -78,7 +78,9 @@ export const echoScript: ReplyScript = (request) => {
 		headers: { 'content-type': 'text/event-stream' },
 		body: encodeSse([
 			textChunk('Echo: ', { usage: { promptTokenCount: 4, totalTokenCount: 4 } }),
-			textChunk(prompt, { usage: { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 } }),
+			textChunk(prompt, {
+				usage: { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 },
+			}),
 			textChunk('.', {
 				finishReason: 'STOP',
 				usage: { promptTokenCount: 4, candidatesTokenCount: 3, totalTokenCount: 7 },
@@ -168,7 +170,11 @@ export class StandinServer {
 		this.requests.push(recorded);
 
 		if (req.headers.authorization !== `Bearer ${this.token}`) {
-			return this.json(res, 401, rpcError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'));
+			return this.json(
+				res,
+				401,
+				rpcError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'),
+			);
 		}
 		if (req.method === 'GET' && url.pathname === '/v1beta/models') {
 			return this.json(res, 200, { models: STANDIN_MODELS });
@@ -176,7 +182,11 @@ export class StandinServer {
 		if (req.method === 'POST' && recorded.model !== undefined) {
 			return await this.reply(req, res, this.script(recorded));
 		}
-		return this.json(res, 404, rpcError(404, 'NOT_FOUND', `No route for ${req.method} ${url.pathname}`));
+		return this.json(
+			res,
+			404,
+			rpcError(404, 'NOT_FOUND', `No route for ${req.method} ${url.pathname}`),
+		);
 	}
 
 	private json(res: http.ServerResponse, status: number, value: unknown): void {

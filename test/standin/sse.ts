@@ -13,7 +13,8 @@ export interface EncodeOptions {
 export function encodeSse(events: unknown[], options: EncodeOptions = {}): string {
 	const eol = options.framing === 'lf' ? '\n' : '\r\n';
 	const blocks = events.map((event) => {
-		const comment = options.commentBeforeEach !== undefined ? `: ${options.commentBeforeEach}${eol}` : '';
+		const comment =
+			options.commentBeforeEach !== undefined ? `: ${options.commentBeforeEach}${eol}` : '';
 		return `${comment}data: ${typeof event === 'string' ? event : JSON.stringify(event)}${eol}`;
 	});
 	const body = blocks.join(eol);
@@ -40,6 +41,10 @@ export function textChunk(
 }
 
 /** Google's error body (google.rpc.Status), as sent with non-2xx statuses or after a 200 stream. */
-export function rpcError(code: number, status: string, message: string): { error: Record<string, unknown> } {
+export function rpcError(
+	code: number,
+	status: string,
+	message: string,
+): { error: Record<string, unknown> } {
 	return { error: { code, message, status } };
 }

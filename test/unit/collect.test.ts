@@ -9,7 +9,10 @@ function collect(chunks: GeminiResponseChunk[]) {
 	return collector.result();
 }
 
-function partsChunk(parts: GeminiPart[], extra: Partial<GeminiResponseChunk> = {}): GeminiResponseChunk {
+function partsChunk(
+	parts: GeminiPart[],
+	extra: Partial<GeminiResponseChunk> = {},
+): GeminiResponseChunk {
 	return { candidates: [{ content: { role: 'model', parts }, index: 0 }], ...extra };
 }
 
@@ -96,8 +99,15 @@ describe('merging parts into content', () => {
 
 	test('function calls keep their place, signature and arguments', () => {
 		const call = { functionCall: { name: 'lookup', args: { id: 7 } }, thoughtSignature: 'sig-fc' };
-		const answer = collect([partsChunk([{ text: 'Checking.' }, call]), partsChunk([{ text: ' Wait.' }])]);
-		expect(answer.candidates[0].content.parts).toEqual([{ text: 'Checking.' }, call, { text: ' Wait.' }]);
+		const answer = collect([
+			partsChunk([{ text: 'Checking.' }, call]),
+			partsChunk([{ text: ' Wait.' }]),
+		]);
+		expect(answer.candidates[0].content.parts).toEqual([
+			{ text: 'Checking.' },
+			call,
+			{ text: ' Wait.' },
+		]);
 	});
 
 	test('merging does not change the chunks it was given', () => {
@@ -132,9 +142,18 @@ describe('sparse chunks', () => {
 
 	test('several candidates are collected apart, by index', () => {
 		const answer = collect([
-			{ candidates: [{ index: 1, content: { parts: [{ text: 'B1' }] } }, { index: 0, content: { parts: [{ text: 'A1' }] } }] },
+			{
+				candidates: [
+					{ index: 1, content: { parts: [{ text: 'B1' }] } },
+					{ index: 0, content: { parts: [{ text: 'A1' }] } },
+				],
+			},
 			{ candidates: [{ index: 0, content: { parts: [{ text: 'A2' }] }, finishReason: 'STOP' }] },
-			{ candidates: [{ index: 1, content: { parts: [{ text: 'B2' }] }, finishReason: 'MAX_TOKENS' }] },
+			{
+				candidates: [
+					{ index: 1, content: { parts: [{ text: 'B2' }] }, finishReason: 'MAX_TOKENS' },
+				],
+			},
 		]);
 		expect(answer.candidates.map((c) => [c.index, c.text, c.finishReason])).toEqual([
 			[0, 'A1A2', 'STOP'],
@@ -143,7 +162,9 @@ describe('sparse chunks', () => {
 	});
 
 	test('a block reason with an answer is not a blocked prompt', () => {
-		const answer = collect([partsChunk([{ text: 'hi' }], { promptFeedback: { blockReason: 'OTHER' } })]);
+		const answer = collect([
+			partsChunk([{ text: 'hi' }], { promptFeedback: { blockReason: 'OTHER' } }),
+		]);
 		expect(blockedPromptReason(answer)).toBeUndefined();
 	});
 

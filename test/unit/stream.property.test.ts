@@ -17,10 +17,16 @@ const part = fc.record(
 const chunk: fc.Arbitrary<GeminiResponseChunk> = fc.oneof(
 	fc.record({
 		candidates: fc.tuple(
-			fc.record({
-				content: fc.record({ role: fc.constant('model'), parts: fc.array(part, { maxLength: 3 }) }),
-				finishReason: fc.constantFrom('STOP', 'MAX_TOKENS', 'SAFETY', 'SOMETHING_NEW'),
-			}, { requiredKeys: ['content'] }),
+			fc.record(
+				{
+					content: fc.record({
+						role: fc.constant('model'),
+						parts: fc.array(part, { maxLength: 3 }),
+					}),
+					finishReason: fc.constantFrom('STOP', 'MAX_TOKENS', 'SAFETY', 'SOMETHING_NEW'),
+				},
+				{ requiredKeys: ['content'] },
+			),
 		),
 	}),
 	fc.record({ usageMetadata: fc.record({ totalTokenCount: fc.nat() }) }),
@@ -36,12 +42,18 @@ const stream = fc
 	})
 	.chain((spec) => {
 		const bytes = Buffer.from(
-			encodeSse(spec.events, { framing: spec.framing, omitFinalBlankLine: spec.omitFinalBlankLine, commentBeforeEach: spec.comment }),
+			encodeSse(spec.events, {
+				framing: spec.framing,
+				omitFinalBlankLine: spec.omitFinalBlankLine,
+				commentBeforeEach: spec.comment,
+			}),
 		);
 		return fc.record({
 			events: fc.constant(spec.events),
 			bytes: fc.constant(bytes),
-			cuts: fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, bytes.length - 1) }), { maxLength: 40 }),
+			cuts: fc.uniqueArray(fc.integer({ min: 1, max: Math.max(1, bytes.length - 1) }), {
+				maxLength: 40,
+			}),
 		});
 	});
 
@@ -52,7 +64,11 @@ async function readAll(pieces: Buffer[]): Promise<GeminiResponseChunk[]> {
 }
 
 function cutAt(bytes: Buffer, cuts: number[]): Buffer[] {
-	const points = [0, ...[...cuts].sort((a, b) => a - b).filter((cut) => cut < bytes.length), bytes.length];
+	const points = [
+		0,
+		...[...cuts].sort((a, b) => a - b).filter((cut) => cut < bytes.length),
+		bytes.length,
+	];
 	return points.slice(1).map((end, index) => bytes.subarray(points[index], end));
 }
 

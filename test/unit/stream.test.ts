@@ -7,7 +7,8 @@ async function readAll(pieces: Array<Buffer | string>, maxEventChars?: number) {
 	const chunks: GeminiResponseChunk[] = [];
 	let error: unknown;
 	try {
-		for await (const chunk of readGeminiStream(asStream(pieces), { maxEventChars })) chunks.push(chunk);
+		for await (const chunk of readGeminiStream(asStream(pieces), { maxEventChars }))
+			chunks.push(chunk);
 	} catch (caught) {
 		error = caught;
 	}
@@ -50,12 +51,15 @@ describe('framing', () => {
 		expect(answerText(chunks)).toBe('Hello, world');
 	});
 
-	test.each(['lf', 'crlf'] as const)('a last event with no blank line after it is kept (%s)', async (framing) => {
-		const body = encodeSse(events, { framing, omitFinalBlankLine: true });
-		expect(body.endsWith('\n\n')).toBe(false);
-		const { chunks } = await readAll([body]);
-		expect(chunks).toHaveLength(2);
-	});
+	test.each(['lf', 'crlf'] as const)(
+		'a last event with no blank line after it is kept (%s)',
+		async (framing) => {
+			const body = encodeSse(events, { framing, omitFinalBlankLine: true });
+			expect(body.endsWith('\n\n')).toBe(false);
+			const { chunks } = await readAll([body]);
+			expect(chunks).toHaveLength(2);
+		},
+	);
 
 	test('a last event with no line ending at all is kept', async () => {
 		const { chunks } = await readAll([`data: ${JSON.stringify(textChunk('only'))}`]);
@@ -113,7 +117,10 @@ describe('failures inside a 200 stream', () => {
 	);
 
 	test('an error sent as an SSE event is an error', async () => {
-		const body = encodeSse([textChunk('Hi'), rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')]);
+		const body = encodeSse([
+			textChunk('Hi'),
+			rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'),
+		]);
 		const { chunks, error } = await readAll([body]);
 		expect(chunks).toHaveLength(1);
 		expect((error as Error).message).toBe('429 RESOURCE_EXHAUSTED: Quota exceeded');
@@ -122,18 +129,27 @@ describe('failures inside a 200 stream', () => {
 	test('an event that is not valid JSON is an error quoting it', async () => {
 		const { error } = await readAll([`data: {"candidates": [\n\n`]);
 		expect(error).toBeInstanceOf(GeminiStreamError);
-		expect((error as Error).message).toMatch(/^The stream sent an event that is not valid JSON: \{"candidates": \[/);
+		expect((error as Error).message).toMatch(
+			/^The stream sent an event that is not valid JSON: \{"candidates": \[/,
+		);
 	});
 
-	test.each(['[1, 2]', '"text"', '42', 'null'])('valid JSON that is not a response (%s) is an error', async (data) => {
-		const { error } = await readAll([`data: ${data}\n\n`]);
-		expect((error as Error).message).toBe(`The stream sent an event that is not a Gemini response: ${data}`);
-	});
+	test.each(['[1, 2]', '"text"', '42', 'null'])(
+		'valid JSON that is not a response (%s) is an error',
+		async (data) => {
+			const { error } = await readAll([`data: ${data}\n\n`]);
+			expect((error as Error).message).toBe(
+				`The stream sent an event that is not a Gemini response: ${data}`,
+			);
+		},
+	);
 
 	test('a 200 body that is not SSE at all is an error quoting it', async () => {
 		const { chunks, error } = await readAll(['<html><body>Bad gateway</body></html>']);
 		expect(chunks).toHaveLength(0);
-		expect((error as Error).message).toBe('The response is not an SSE stream: <html><body>Bad gateway</body></html>');
+		expect((error as Error).message).toBe(
+			'The response is not an SSE stream: <html><body>Bad gateway</body></html>',
+		);
 	});
 
 	test('an event larger than the limit fails instead of growing without end', async () => {

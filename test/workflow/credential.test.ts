@@ -24,7 +24,9 @@ describe('the credential test', () => {
 		const result = await testCredential({ apiToken: 'not-the-token', baseUrl: server.baseUrl });
 		expect(result.status).toBe('Error');
 		// n8n 2.x reports the status text; 1.x its own wording for a 401.
-		expect(result.message).toMatch(/^(Unauthorized|Authorization failed - please check your credentials)$/);
+		expect(result.message).toMatch(
+			/^(Unauthorized|Authorization failed - please check your credentials)$/,
+		);
 	});
 
 	test('accepts a base URL with a trailing slash', async () => {
@@ -35,7 +37,9 @@ describe('the credential test', () => {
 
 	test('defaults the base URL to the public API', async () => {
 		const { credentialTypes } = await loadPackage();
-		const baseUrl = credentialTypes.quickrouterApi.properties.find((property) => property.name === 'baseUrl');
+		const baseUrl = credentialTypes.quickrouterApi.properties.find(
+			(property) => property.name === 'baseUrl',
+		);
 		expect(baseUrl?.default).toBe('https://api.quickrouter.ai');
 	});
 });
@@ -51,7 +55,10 @@ describe('the model list', () => {
 	});
 
 	test('filters by the search text', async () => {
-		const { results } = await searchModels({ apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl }, 'PRO');
+		const { results } = await searchModels(
+			{ apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl },
+			'PRO',
+		);
 		expect(results.map((result) => result.value)).toEqual(['gemini-3-pro-preview']);
 	});
 });

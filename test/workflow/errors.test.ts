@@ -12,7 +12,10 @@ const server = useStandin();
 
 /** These tests read the error of a single attempt; retries have their own tests (faults.test.ts). */
 async function runOnce(parameters: IDataObject, options?: GeminiRunOptions) {
-	const withOptions = { ...parameters, options: { maxRetries: 0, ...(parameters.options as IDataObject) } };
+	const withOptions = {
+		...parameters,
+		options: { maxRetries: 0, ...(parameters.options as IDataObject) },
+	};
 	return await runGemini(server, withOptions, options);
 }
 
@@ -25,44 +28,88 @@ type RunError = NonNullable<IRun['data']['resultData']['error']> & {
 	context: { itemIndex?: number };
 };
 
-function googleError(code: number, status: string, message: string, headers = JSON_HEADERS): ScriptedReply {
+function googleError(
+	code: number,
+	status: string,
+	message: string,
+	headers = JSON_HEADERS,
+): ScriptedReply {
 	return { status: code, headers, body: JSON.stringify(rpcError(code, status, message)) };
 }
 
 describe('API errors carry the status, Google’s status and message, and a hint', () => {
 	const cases: Array<[number, string, string, RegExp]> = [
 		[400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.', /Check the contents/],
-		[403, 'PERMISSION_DENIED', 'The caller does not have permission', /not allowed to use this model/],
-		[404, 'NOT_FOUND', 'models/gemini-9 is not found for API version v1beta', /Check the model name/],
+		[
+			403,
+			'PERMISSION_DENIED',
+			'The caller does not have permission',
+			/not allowed to use this model/,
+		],
+		[
+			404,
+			'NOT_FOUND',
+			'models/gemini-9 is not found for API version v1beta',
+			/Check the model name/,
+		],
 		[429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for quota metric', /Rate limit or quota/],
 		[500, 'INTERNAL', 'An internal error has occurred.', /internal error/],
-		[503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.', /overloaded or unavailable/],
+		[
+			503,
+			'UNAVAILABLE',
+			'The model is overloaded. Please try again later.',
+			/overloaded or unavailable/,
+		],
 	];
-	test.each(cases.flatMap((row) => [[...row, 'collect'], [...row, 'perChunk']] as const))(
-		'%i %s (%s, %s)',
-		async (code, status, message, hint, outputMode) => {
-			server.reset(() => googleError(code, status, message));
-			const { error, output } = await runOnce({ prompt: 'hi', outputMode });
-			const failure = error as RunError;
-			expect(failure.message).toBe(`${code} ${status}: ${message}`);
-			expect(failure.description).toMatch(hint);
-			expect(failure.httpCode).toBe(String(code));
-			expect(failure.context.itemIndex).toBe(0);
-			expect(output(GEMINI)).toEqual([]);
-		},
-	);
+	test.each(
+		cases.flatMap(
+			(row) =>
+				[
+					[...row, 'collect'],
+					[...row, 'perChunk'],
+				] as const,
+		),
+	)('%i %s (%s, %s)', async (code, status, message, hint, outputMode) => {
+		server.reset(() => googleError(code, status, message));
+		const { error, output } = await runOnce({ prompt: 'hi', outputMode });
+		const failure = error as RunError;
+		expect(failure.message).toBe(`${code} ${status}: ${message}`);
+		expect(failure.description).toMatch(hint);
+		expect(failure.httpCode).toBe(String(code));
+		expect(failure.context.itemIndex).toBe(0);
+		expect(output(GEMINI)).toEqual([]);
+	});
 
 	test('401 from a wrong token points at the credential', async () => {
 		const { error } = await runOnce({ prompt: 'hi' }, { token: 'wrong-token' });
 		const failure = error as RunError;
-		expect(failure.message).toBe('401 UNAUTHENTICATED: Request had invalid authentication credentials.');
+		expect(failure.message).toBe(
+			'401 UNAUTHENTICATED: Request had invalid authentication credentials.',
+		);
 		expect(failure.description).toBe('Check the API token in the Quickrouter API credential.');
 	});
 
 	test.each([
-		['a JSON body under a text/event-stream content type', googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', SSE_HEADERS)],
-		['a JSON error sent as an SSE event', { status: 429, headers: SSE_HEADERS, body: encodeSse([rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')]) }],
-		['a JSON error in an array', { status: 429, headers: JSON_HEADERS, body: JSON.stringify([rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')]) }],
+		[
+			'a JSON body under a text/event-stream content type',
+			googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', SSE_HEADERS),
+		],
+		[
+			'a JSON error sent as an SSE event',
+			{
+				status: 429,
+				headers: SSE_HEADERS,
+				body: encodeSse([rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')]),
+			},
+		],
+		[
+			'a JSON error in an array',
+			{
+				status: 429,
+				headers: JSON_HEADERS,
+				body: JSON.stringify([rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')]),
+			},
+		],
 	])('Google’s error is read from %s', async (_label, reply) => {
 		server.reset(() => reply);
 		const { error } = await runOnce({ prompt: 'hi' });
@@ -83,25 +130,39 @@ describe('API errors carry the status, Google’s status and message, and a hint
 });
 
 describe('streams that break after a 200', () => {
-	test.each(['collect', 'perChunk'])('an error body appended to the stream keeps the partial text (%s)', async (outputMode) => {
-		server.reset(() => ({
-			headers: SSE_HEADERS,
-			body:
-				encodeSse([textChunk('Partial '), textChunk('answer')]) +
-				JSON.stringify(rpcError(503, 'UNAVAILABLE', 'The model is overloaded.'), null, 2),
-			split: 16,
-		}));
-		const { error } = await runOnce({ prompt: 'hi', outputMode });
-		const failure = error as RunError;
-		expect(failure.message).toBe('503 UNAVAILABLE: The model is overloaded.');
-		expect(failure.description).toContain('Text received before the failure: Partial answer');
-		expect(failure.httpCode).toBe('503');
-	});
+	test.each(['collect', 'perChunk'])(
+		'an error body appended to the stream keeps the partial text (%s)',
+		async (outputMode) => {
+			server.reset(() => ({
+				headers: SSE_HEADERS,
+				body:
+					encodeSse([textChunk('Partial '), textChunk('answer')]) +
+					JSON.stringify(rpcError(503, 'UNAVAILABLE', 'The model is overloaded.'), null, 2),
+				split: 16,
+			}));
+			const { error } = await runOnce({ prompt: 'hi', outputMode });
+			const failure = error as RunError;
+			expect(failure.message).toBe('503 UNAVAILABLE: The model is overloaded.');
+			expect(failure.description).toContain('Text received before the failure: Partial answer');
+			expect(failure.httpCode).toBe('503');
+		},
+	);
 
 	test('a connection reset mid-stream is an error that keeps the partial text', async () => {
-		const body = encodeSse([textChunk('one '), textChunk('two '), textChunk('three '), textChunk('four')]);
+		const body = encodeSse([
+			textChunk('one '),
+			textChunk('two '),
+			textChunk('three '),
+			textChunk('four'),
+		]);
 		const cut = body.indexOf('data:', body.indexOf('three'));
-		server.reset(() => ({ headers: SSE_HEADERS, body, split: 32, delayMs: 5, resetAfterBytes: cut }));
+		server.reset(() => ({
+			headers: SSE_HEADERS,
+			body,
+			split: 32,
+			delayMs: 5,
+			resetAfterBytes: cut,
+		}));
 		const { error } = await runOnce({ prompt: 'hi' });
 		const failure = error as RunError;
 		expect(failure.message).toMatch(/^The stream was interrupted: /);
@@ -132,7 +193,9 @@ describe('streams that break after a 200', () => {
 		const { error } = await runOnce({ prompt: 'hi' });
 		const failure = error as RunError;
 		expect(failure.message).toMatch(/closed unexpectedly/);
-		expect(failure.description).toContain(`The request to ${server.baseUrl} failed before any answer (ECONNRESET)`);
+		expect(failure.description).toContain(
+			`The request to ${server.baseUrl} failed before any answer (ECONNRESET)`,
+		);
 	});
 
 	test('a 200 with a body that is not SSE is an error quoting the body', async () => {
@@ -146,7 +209,9 @@ test('an unreachable server is a clear connection error naming the address', asy
 	const { error } = await runOnce({ prompt: 'hi' }, { baseUrl: 'http://127.0.0.1:9' });
 	const failure = error as RunError;
 	expect(failure.message).toBe('The service refused the connection - perhaps it is offline');
-	expect(failure.description).toContain('The request to http://127.0.0.1:9 failed before any answer (ECONNREFUSED)');
+	expect(failure.description).toContain(
+		'The request to http://127.0.0.1:9 failed before any answer (ECONNREFUSED)',
+	);
 	expect(failure.context.itemIndex).toBe(0);
 });
 
@@ -158,22 +223,54 @@ describe('bad parameters fail before any request, naming the item and the field'
 	const json = (bad: string) => ({ contentsMode: 'json', contentsJson: pick(turns, bad) });
 	const cases: Array<[string, IDataObject, string]> = [
 		['an empty prompt', { prompt: pick('fine', '   ') }, '"Prompt" of item 1 is empty'],
-		['contents that are not JSON', json('[{"role": "user",'), '"Contents (JSON)" of item 1 is not valid JSON: '],
-		['contents that are not an array', json('{"role": "user", "parts": [{"text": "x"}]}'), '"Contents (JSON)" of item 1 is not an array'],
+		[
+			'contents that are not JSON',
+			json('[{"role": "user",'),
+			'"Contents (JSON)" of item 1 is not valid JSON: ',
+		],
+		[
+			'contents that are not an array',
+			json('{"role": "user", "parts": [{"text": "x"}]}'),
+			'"Contents (JSON)" of item 1 is not an array',
+		],
 		[
 			'an unknown role',
-			json('[{"role": "user", "parts": [{"text": "a"}]}, {"role": "assistant", "parts": [{"text": "b"}]}]'),
+			json(
+				'[{"role": "user", "parts": [{"text": "a"}]}, {"role": "assistant", "parts": [{"text": "b"}]}]',
+			),
 			'"Contents (JSON)" of item 1 has the unknown role "assistant" in turn 2; use "user" or "model"',
 		],
-		['a turn without parts', json('[{"role": "user"}]'), '"Contents (JSON)" of item 1 has no "parts" array in turn 1'],
+		[
+			'a turn without parts',
+			json('[{"role": "user"}]'),
+			'"Contents (JSON)" of item 1 has no "parts" array in turn 1',
+		],
 		[
 			'a message without text',
-			{ contentsMode: 'messages', messages: { values: [{ role: 'user', text: pick('fine', '') }] } },
+			{
+				contentsMode: 'messages',
+				messages: { values: [{ role: 'user', text: pick('fine', '') }] },
+			},
 			'"Messages" of item 1 has no text in message 1',
 		],
-		['a model ID with a space', { prompt: 'fine', model: { __rl: true, mode: 'id', value: pick('gemini-2.5-flash', 'gemini 3') } }, '"Model" of item 1 is not a model ID: "gemini 3"'],
-		['a response schema that is not an object', { prompt: 'fine', generationConfig: { responseSchema: pick('{}', '[1]') } }, '"Response Schema" of item 1 is not a JSON object'],
-		['extra JSON that does not parse', { prompt: 'fine', generationConfig: { extraJson: pick('{}', '{oops') } }, '"Extra Generation Config (JSON)" of item 1 is not valid JSON: '],
+		[
+			'a model ID with a space',
+			{
+				prompt: 'fine',
+				model: { __rl: true, mode: 'id', value: pick('gemini-2.5-flash', 'gemini 3') },
+			},
+			'"Model" of item 1 is not a model ID: "gemini 3"',
+		],
+		[
+			'a response schema that is not an object',
+			{ prompt: 'fine', generationConfig: { responseSchema: pick('{}', '[1]') } },
+			'"Response Schema" of item 1 is not a JSON object',
+		],
+		[
+			'extra JSON that does not parse',
+			{ prompt: 'fine', generationConfig: { extraJson: pick('{}', '{oops') } },
+			'"Extra Generation Config (JSON)" of item 1 is not valid JSON: ',
+		],
 	];
 
 	test.each(cases)('%s', async (_label, parameters, message) => {
@@ -193,10 +290,15 @@ describe('Continue On Fail', () => {
 		if (prompt === 'breaks') {
 			return {
 				headers: SSE_HEADERS,
-				body: encodeSse([textChunk('half')]) + JSON.stringify(rpcError(500, 'INTERNAL', 'Stream failed')),
+				body:
+					encodeSse([textChunk('half')]) +
+					JSON.stringify(rpcError(500, 'INTERNAL', 'Stream failed')),
 			};
 		}
-		return { headers: SSE_HEADERS, body: encodeSse([textChunk(`ok:${prompt}`, { finishReason: 'STOP' })]) };
+		return {
+			headers: SSE_HEADERS,
+			body: encodeSse([textChunk(`ok:${prompt}`, { finishReason: 'STOP' })]),
+		};
 	}
 	const rows = [{ q: 'a' }, { q: '' }, { q: 'quota' }, { q: 'b' }, { q: 'breaks' }, { q: 'c' }];
 
@@ -204,14 +306,22 @@ describe('Continue On Fail', () => {
 		'Whole Answer: every row comes out in order, failures on their own rows (%s)',
 		async (onError) => {
 			server.reset((request) => scriptByPrompt(request.body));
-			const { error, run } = await runOnce({ prompt: '={{ $json.q }}' }, { rows, settings: { onError } });
+			const { error, run } = await runOnce(
+				{ prompt: '={{ $json.q }}' },
+				{ rows, settings: { onError } },
+			);
 			expect(error).toBeUndefined();
 			const outputs = run.data.resultData.runData[GEMINI][0].data?.main ?? [];
 			const items = outputs.flatMap((branch) => branch ?? []);
 			const ordered = [...items].sort(
 				(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
 			);
-			expect(ordered.map((item) => [(item.pairedItem as { item: number }).item, item.json.text ?? item.json.error])).toEqual([
+			expect(
+				ordered.map((item) => [
+					(item.pairedItem as { item: number }).item,
+					item.json.text ?? item.json.error,
+				]),
+			).toEqual([
 				[0, 'ok:a'],
 				[1, '"Prompt" of item 1 is empty'],
 				[2, '429 RESOURCE_EXHAUSTED: Quota exceeded'],
@@ -223,16 +333,24 @@ describe('Continue On Fail', () => {
 			expect(ordered[4].json.message).toContain('Text received before the failure: half');
 			if (onError === 'continueErrorOutput') {
 				expect(outputs[0]?.map((item) => item.json.text)).toEqual(['ok:a', 'ok:b', 'ok:c']);
-				expect(outputs[1]?.map((item) => (item.pairedItem as { item: number }).item)).toEqual([1, 2, 4]);
+				expect(outputs[1]?.map((item) => (item.pairedItem as { item: number }).item)).toEqual([
+					1, 2, 4,
+				]);
 			} else {
 				expect(items).toEqual(ordered);
 				// Only these keys let n8n (1.x and 2.x) route an item to the error output.
 				for (const failed of [ordered[1], ordered[2], ordered[4]]) {
-					expect(Object.keys(failed.json).every((key) => ['error', 'message'].includes(key))).toBe(true);
+					expect(Object.keys(failed.json).every((key) => ['error', 'message'].includes(key))).toBe(
+						true,
+					);
 				}
 			}
 			expect(server.generateRequests.map((request) => lastUserText(request.body))).toEqual([
-				'a', 'quota', 'b', 'breaks', 'c',
+				'a',
+				'quota',
+				'b',
+				'breaks',
+				'c',
 			]);
 		},
 	);
@@ -243,7 +361,12 @@ describe('Continue On Fail', () => {
 			{ prompt: '={{ $json.q }}', outputMode: 'perChunk' },
 			{ rows, settings: { onError: 'continueRegularOutput' } },
 		);
-		expect(output(GEMINI).map((item) => [(item.pairedItem as { item: number }).item, item.json.text ?? item.json.error])).toEqual([
+		expect(
+			output(GEMINI).map((item) => [
+				(item.pairedItem as { item: number }).item,
+				item.json.text ?? item.json.error,
+			]),
+		).toEqual([
 			[0, 'ok:a'],
 			[1, '"Prompt" of item 1 is empty'],
 			[2, '429 RESOURCE_EXHAUSTED: Quota exceeded'],
@@ -258,7 +381,10 @@ describe('Continue On Fail', () => {
 		'without it, the first failing row in input order stops the node (concurrency %i)',
 		async (concurrency) => {
 			server.reset((request) => scriptByPrompt(request.body));
-			const { error } = await runOnce({ prompt: '={{ $json.q }}', options: { concurrency } }, { rows });
+			const { error } = await runOnce(
+				{ prompt: '={{ $json.q }}', options: { concurrency } },
+				{ rows },
+			);
 			expect(error?.message).toBe('"Prompt" of item 1 is empty');
 			expect((error as RunError).context.itemIndex).toBe(1);
 			// One by one, nothing after the failing row is sent; in parallel, only rows already started.
@@ -277,7 +403,9 @@ test('the token appears nowhere in output items or errors, whatever happens', as
 	runs.push(await runOnce({ prompt: 'hi' }, { baseUrl: 'http://127.0.0.1:9' }));
 	for (const { run, error } of runs) {
 		const errorText = error
-			? [error.message, (error as RunError).description, error.stack, JSON.stringify(error)].join('\n')
+			? [error.message, (error as RunError).description, error.stack, JSON.stringify(error)].join(
+					'\n',
+				)
 			: '';
 		expect(`${JSON.stringify(run)}\n${errorText}`).not.toContain(STANDIN_TOKEN);
 	}
@@ -287,7 +415,12 @@ test('the token appears nowhere in output items or errors, whatever happens', as
 test('stopping the execution mid-batch closes every connection within 200 ms and starts no new request', async () => {
 	// 50 events 300 ms apart: about 15 s per row if nothing stopped it.
 	const body = encodeSse(Array.from({ length: 50 }, (_, index) => textChunk(`w${index} `)));
-	server.reset(() => ({ headers: SSE_HEADERS, body, split: Math.ceil(body.length / 50), delayMs: 300 }));
+	server.reset(() => ({
+		headers: SSE_HEADERS,
+		body,
+		split: Math.ceil(body.length / 50),
+		delayMs: 300,
+	}));
 	const stop = new AbortController();
 	let stoppedAt = 0;
 	let closedAt = 0;

@@ -6,7 +6,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
-import { lastUserText, type RecordedRequest, type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
+import {
+	lastUserText,
+	type RecordedRequest,
+	type ScriptedReply,
+	STANDIN_TOKEN,
+} from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 
 const server = useStandin();
@@ -22,12 +27,23 @@ afterEach(() => expect(unhandled).toEqual([]));
 
 const answer = (text: string): ScriptedReply => ({
 	headers: SSE,
-	body: encodeSse([textChunk(text.slice(0, 3)), textChunk(text.slice(3), { finishReason: 'STOP' })]),
+	body: encodeSse([
+		textChunk(text.slice(0, 3)),
+		textChunk(text.slice(3), { finishReason: 'STOP' }),
+	]),
 });
-const status = (code: number, name: string, message: string, headers: Record<string, string> = {}, details?: unknown[]): ScriptedReply => ({
+const status = (
+	code: number,
+	name: string,
+	message: string,
+	headers: Record<string, string> = {},
+	details?: unknown[],
+): ScriptedReply => ({
 	status: code,
 	headers: { ...JSON_TYPE, ...headers },
-	body: JSON.stringify({ error: { ...rpcError(code, name, message).error, ...(details ? { details } : {}) } }),
+	body: JSON.stringify({
+		error: { ...rpcError(code, name, message).error, ...(details ? { details } : {}) },
+	}),
 });
 const retryInfo = (delay: string) => [
 	{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: delay },
@@ -62,13 +78,40 @@ interface Fault {
 const FAST = { maxRetryDelay: 300 };
 
 const faults: Fault[] = [
-	{ name: '400', script: inTurn(status(400, 'INVALID_ARGUMENT', 'Invalid value at generation_config.temperature')), error: '400 INVALID_ARGUMENT: Invalid value at generation_config.temperature', requests: 1 },
-	{ name: '401', script: inTurn(status(401, 'UNAUTHENTICATED', 'API key not valid.')), error: '401 UNAUTHENTICATED: API key not valid.', description: 'Check the API token', requests: 1 },
-	{ name: '403', script: inTurn(status(403, 'PERMISSION_DENIED', 'Permission denied.')), error: '403 PERMISSION_DENIED: Permission denied.', requests: 1 },
-	{ name: '404', script: inTurn(status(404, 'NOT_FOUND', 'models/nope is not found.')), error: '404 NOT_FOUND: models/nope is not found.', description: 'Check the model name', requests: 1 },
+	{
+		name: '400',
+		script: inTurn(
+			status(400, 'INVALID_ARGUMENT', 'Invalid value at generation_config.temperature'),
+		),
+		error: '400 INVALID_ARGUMENT: Invalid value at generation_config.temperature',
+		requests: 1,
+	},
+	{
+		name: '401',
+		script: inTurn(status(401, 'UNAUTHENTICATED', 'API key not valid.')),
+		error: '401 UNAUTHENTICATED: API key not valid.',
+		description: 'Check the API token',
+		requests: 1,
+	},
+	{
+		name: '403',
+		script: inTurn(status(403, 'PERMISSION_DENIED', 'Permission denied.')),
+		error: '403 PERMISSION_DENIED: Permission denied.',
+		requests: 1,
+	},
+	{
+		name: '404',
+		script: inTurn(status(404, 'NOT_FOUND', 'models/nope is not found.')),
+		error: '404 NOT_FOUND: models/nope is not found.',
+		description: 'Check the model name',
+		requests: 1,
+	},
 	{
 		name: '429 with Retry-After, then success',
-		script: inTurn(status(429, 'RESOURCE_EXHAUSTED', 'Slow down', { 'retry-after': '1' }), answer('recovered')),
+		script: inTurn(
+			status(429, 'RESOURCE_EXHAUSTED', 'Slow down', { 'retry-after': '1' }),
+			answer('recovered'),
+		),
 		options: { maxRetryDelay: 2000 },
 		text: 'recovered',
 		requests: 2,
@@ -76,7 +119,10 @@ const faults: Fault[] = [
 	},
 	{
 		name: '429 with RetryInfo, then success',
-		script: inTurn(status(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', {}, retryInfo('0.400s')), answer('recovered')),
+		script: inTurn(
+			status(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', {}, retryInfo('0.400s')),
+			answer('recovered'),
+		),
 		text: 'recovered',
 		requests: 2,
 		minGapMs: 380,
@@ -86,7 +132,8 @@ const faults: Fault[] = [
 		script: inTurn(status(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', {}, retryInfo('45s'))),
 		options: { maxRetryDelay: 1000 },
 		error: '429 RESOURCE_EXHAUSTED: Quota exceeded',
-		description: 'The API asked to wait 45000 ms before retrying, longer than Max Retry Delay (1000 ms).',
+		description:
+			'The API asked to wait 45000 ms before retrying, longer than Max Retry Delay (1000 ms).',
 		requests: 1,
 	},
 	{
@@ -97,8 +144,20 @@ const faults: Fault[] = [
 		description: 'Rate limit or quota',
 		requests: 3,
 	},
-	{ name: '500, then success', script: inTurn(status(500, 'INTERNAL', 'Internal error'), answer('recovered')), options: FAST, text: 'recovered', requests: 2 },
-	{ name: '503, then success', script: inTurn(status(503, 'UNAVAILABLE', 'Overloaded'), answer('recovered')), options: FAST, text: 'recovered', requests: 2 },
+	{
+		name: '500, then success',
+		script: inTurn(status(500, 'INTERNAL', 'Internal error'), answer('recovered')),
+		options: FAST,
+		text: 'recovered',
+		requests: 2,
+	},
+	{
+		name: '503, then success',
+		script: inTurn(status(503, 'UNAVAILABLE', 'Overloaded'), answer('recovered')),
+		options: FAST,
+		text: 'recovered',
+		requests: 2,
+	},
 	{
 		name: 'an HTML 502 page from a proxy, every time',
 		script: inTurn({ status: 502, headers: { 'content-type': 'text/html' }, body: HTML_502 }),
@@ -106,7 +165,13 @@ const faults: Fault[] = [
 		error: '502: 502 Bad Gateway 502 Bad Gateway nginx',
 		requests: 3,
 	},
-	{ name: 'a connection reset before headers, then success', script: inTurn({ resetBeforeHeaders: true }, answer('recovered')), options: FAST, text: 'recovered', requests: 2 },
+	{
+		name: 'a connection reset before headers, then success',
+		script: inTurn({ resetBeforeHeaders: true }, answer('recovered')),
+		options: FAST,
+		text: 'recovered',
+		requests: 2,
+	},
 	{
 		name: 'connection resets before headers, every time',
 		script: inTurn({ resetBeforeHeaders: true }),
@@ -117,7 +182,13 @@ const faults: Fault[] = [
 	},
 	{
 		name: 'a reset after three events (not retried: output had begun)',
-		script: inTurn({ headers: SSE, body: threeEvents + threeEvents, split: 40, delayMs: 5, resetAfterBytes: threeEvents.length }),
+		script: inTurn({
+			headers: SSE,
+			body: threeEvents + threeEvents,
+			split: 40,
+			delayMs: 5,
+			resetAfterBytes: threeEvents.length,
+		}),
 		options: FAST,
 		error: /^The stream was interrupted: /,
 		description: 'Text received before the failure: one two three ',
@@ -125,7 +196,11 @@ const faults: Fault[] = [
 	},
 	{
 		name: 'a stall mid-stream',
-		script: inTurn({ headers: SSE, body: threeEvents + threeEvents, stallAfterBytes: threeEvents.length }),
+		script: inTurn({
+			headers: SSE,
+			body: threeEvents + threeEvents,
+			stallAfterBytes: threeEvents.length,
+		}),
 		options: { idleTimeout: 300 },
 		error: 'The stream sent nothing for 300 ms (idle timeout)',
 		description: 'Text received before the failure: one two three ',
@@ -140,7 +215,10 @@ const faults: Fault[] = [
 	},
 	{
 		name: 'an error tail after a 200',
-		script: inTurn({ headers: SSE, body: threeEvents + JSON.stringify(rpcError(500, 'INTERNAL', 'Stream broke'), null, 2) }),
+		script: inTurn({
+			headers: SSE,
+			body: threeEvents + JSON.stringify(rpcError(500, 'INTERNAL', 'Stream broke'), null, 2),
+		}),
 		options: FAST,
 		error: '500 INTERNAL: Stream broke',
 		description: 'Text received before the failure: one two three ',
@@ -148,7 +226,10 @@ const faults: Fault[] = [
 	},
 	{
 		name: 'an error as the only thing in a 200 stream, then success',
-		script: inTurn({ headers: SSE, body: encodeSse([rpcError(503, 'UNAVAILABLE', 'Overloaded')]) }, answer('recovered')),
+		script: inTurn(
+			{ headers: SSE, body: encodeSse([rpcError(503, 'UNAVAILABLE', 'Overloaded')]) },
+			answer('recovered'),
+		),
 		options: FAST,
 		text: 'recovered',
 		requests: 2,
@@ -168,21 +249,37 @@ const faults: Fault[] = [
 	},
 	{
 		name: 'an oversized response',
-		script: inTurn({ headers: SSE, body: encodeSse(Array.from({ length: 100 }, () => textChunk('y'.repeat(200)))), split: 1024 }),
+		script: inTurn({
+			headers: SSE,
+			body: encodeSse(Array.from({ length: 100 }, () => textChunk('y'.repeat(200)))),
+			split: 1024,
+		}),
 		options: { maxResponseSize: 0.01 },
 		error: 'The response exceeded the limit of 10486 bytes',
 		requests: 1,
 	},
 	{
 		name: '100,000 tiny events',
-		script: inTurn({ headers: SSE, body: encodeSse(Array.from({ length: 100_000 }, () => ({ candidates: [{ content: { parts: [{ text: 'x' }] } }] }))), split: 65536 }),
+		script: inTurn({
+			headers: SSE,
+			body: encodeSse(
+				Array.from({ length: 100_000 }, () => ({
+					candidates: [{ content: { parts: [{ text: 'x' }] } }],
+				})),
+			),
+			split: 65536,
+		}),
 		text: 'x'.repeat(100_000),
 		requests: 1,
 	},
 	{
 		name: 'a 200 with a body that is not SSE',
-		script: inTurn({ headers: JSON_TYPE, body: JSON.stringify({ candidates: [{ content: { parts: [{ text: 'hi' }] } }] }) }),
-		error: 'The response is not an SSE stream: {"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}',
+		script: inTurn({
+			headers: JSON_TYPE,
+			body: JSON.stringify({ candidates: [{ content: { parts: [{ text: 'hi' }] } }] }),
+		}),
+		error:
+			'The response is not an SSE stream: {"candidates":[{"content":{"parts":[{"text":"hi"}]}}]}',
 		requests: 1,
 	},
 ];
@@ -190,7 +287,11 @@ const faults: Fault[] = [
 describe.each(['collect', 'perChunk'])('%s output', (outputMode) => {
 	test.each(faults)('$name', async (fault) => {
 		server.reset(fault.script);
-		const { error, output } = await runGemini(server, { prompt: 'hi', outputMode, options: fault.options ?? {} });
+		const { error, output } = await runGemini(server, {
+			prompt: 'hi',
+			outputMode,
+			options: fault.options ?? {},
+		});
 		expect(server.generateRequests).toHaveLength(fault.requests);
 		if (fault.minGapMs !== undefined) {
 			const [first, second] = server.generateRequests;
@@ -216,16 +317,25 @@ describe.each(['collect', 'perChunk'])('%s output', (outputMode) => {
 describe('rate limits across concurrent items', () => {
 	test('after a 429, no item sends anything until the requested wait is over', async () => {
 		server.reset((request) =>
-			lastUserText(request.body) === 'row 2' && server.generateRequests.filter((r) => lastUserText(r.body) === 'row 2').length === 1
+			lastUserText(request.body) === 'row 2' &&
+			server.generateRequests.filter((r) => lastUserText(r.body) === 'row 2').length === 1
 				? status(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', {}, retryInfo('0.600s'))
 				: { ...answer(`ok ${lastUserText(request.body)}`), split: 64, delayMs: 20 },
 		);
 		const rows = Array.from({ length: 12 }, (_, index) => ({ q: `row ${index}` }));
-		const { error, output } = await runGemini(server, { prompt: '={{ $json.q }}', options: { concurrency: 3 } }, { rows });
+		const { error, output } = await runGemini(
+			server,
+			{ prompt: '={{ $json.q }}', options: { concurrency: 3 } },
+			{ rows },
+		);
 		expect(error).toBeUndefined();
 		expect(output(GEMINI).map((item) => item.json.text)).toEqual(rows.map(({ q }) => `ok ${q}`));
-		const limited = server.generateRequests.find((r) => lastUserText(r.body) === 'row 2') as RecordedRequest;
-		const duringWait = server.generateRequests.filter((r) => r.at > limited.at + 20 && r.at < limited.at + 560);
+		const limited = server.generateRequests.find(
+			(r) => lastUserText(r.body) === 'row 2',
+		) as RecordedRequest;
+		const duringWait = server.generateRequests.filter(
+			(r) => r.at > limited.at + 20 && r.at < limited.at + 560,
+		);
 		expect(duringWait).toEqual([]);
 		expect(server.generateRequests).toHaveLength(13);
 	});
@@ -235,7 +345,12 @@ test('a 1,000-row batch with 5% of rows failing in assorted ways: every row out,
 	const failures: Array<(prompt: string) => ScriptedReply> = [
 		() => status(400, 'INVALID_ARGUMENT', 'Bad request'),
 		() => status(404, 'NOT_FOUND', 'No such model'),
-		(prompt) => ({ headers: SSE, body: encodeSse([textChunk(`part of ${prompt}`)]) + JSON.stringify(rpcError(500, 'INTERNAL', 'Broke')) }),
+		(prompt) => ({
+			headers: SSE,
+			body:
+				encodeSse([textChunk(`part of ${prompt}`)]) +
+				JSON.stringify(rpcError(500, 'INTERNAL', 'Broke')),
+		}),
 		() => ({ headers: SSE, body: 'data: {oops\n\n' }),
 		() => ({ headers: JSON_TYPE, body: '{"not": "sse"}' }),
 	];

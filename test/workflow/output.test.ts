@@ -11,7 +11,12 @@ import { encodeSse, textChunk } from '../standin/sse';
 const server = useStandin();
 
 function serveFixture(name: string, split = 1) {
-	server.reset(() => ({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: readFixture(name), split }));
+	server.reset(() => ({
+		status: 200,
+		headers: { 'content-type': 'text/event-stream' },
+		body: readFixture(name),
+		split,
+	}));
 }
 
 async function eventsOf(name: string): Promise<GeminiResponseChunk[]> {
@@ -42,9 +47,15 @@ describe('Whole Answer output', () => {
 		if (expected.modelVersion) expect(json.modelVersion).toBe(expected.modelVersion);
 		if (expected.functionCalls) expect(json.functionCalls).toEqual(expected.functionCalls);
 		else expect(json).not.toHaveProperty('functionCalls');
-		const content = json.content as { role: string; parts: Array<{ text?: string; thought?: boolean }> };
+		const content = json.content as {
+			role: string;
+			parts: Array<{ text?: string; thought?: boolean }>;
+		};
 		expect(content.role).toBe('model');
-		const contentText = content.parts.filter((part) => !part.thought).map((part) => part.text ?? '').join('');
+		const contentText = content.parts
+			.filter((part) => !part.thought)
+			.map((part) => part.text ?? '')
+			.join('');
 		expect(contentText).toBe(json.text);
 	});
 
@@ -54,7 +65,10 @@ describe('Whole Answer output', () => {
 		expect(error).toBeUndefined();
 		const [{ json }] = output(GEMINI);
 		expect(json.finishReason).toBe('SAFETY');
-		expect(json.safetyRatings).toContainEqual({ category: 'HARM_CATEGORY_HATE_SPEECH', probability: 'HIGH' });
+		expect(json.safetyRatings).toContainEqual({
+			category: 'HARM_CATEGORY_HATE_SPEECH',
+			probability: 'HIGH',
+		});
 	});
 
 	test('grounding metadata and the response id come out when sent', async () => {
@@ -63,7 +77,9 @@ describe('Whole Answer output', () => {
 		expect((json.groundingMetadata as { webSearchQueries: string[] }).webSearchQueries).toEqual([
 			'what is the current google stock price',
 		]);
-		serveFixture('FirebaseExtended__vertexai-sdk-test-data__googleai.streaming-success-thinking-reply-thought-summary.txt');
+		serveFixture(
+			'FirebaseExtended__vertexai-sdk-test-data__googleai.streaming-success-thinking-reply-thought-summary.txt',
+		);
 		const [second] = (await runGemini(server, { prompt: 'hi' })).output(GEMINI);
 		expect(second.json.responseId).toBe('0J-HaJetAqv0jrEPwu-tsQ0');
 	});
@@ -71,9 +87,13 @@ describe('Whole Answer output', () => {
 	test('Include Raw Chunks adds every event as received', async () => {
 		const name = 'google-gemini__generative-ai-js__streaming-success-citations.txt';
 		serveFixture(name, 97);
-		const [{ json }] = (await runGemini(server, { prompt: 'hi', options: { includeRawChunks: true } })).output(GEMINI);
+		const [{ json }] = (
+			await runGemini(server, { prompt: 'hi', options: { includeRawChunks: true } })
+		).output(GEMINI);
 		expect(json.chunks).toEqual(await eventsOf(name));
-		expect((json.citationMetadata as { citationSources: unknown[] }).citationSources.length).toBeGreaterThan(0);
+		expect(
+			(json.citationMetadata as { citationSources: unknown[] }).citationSources.length,
+		).toBeGreaterThan(0);
 	});
 
 	test('inline image parts become binary data, and stay in content for the next turn', async () => {
@@ -81,11 +101,25 @@ describe('Whole Answer output', () => {
 		server.reset(() => ({
 			body: encodeSse([
 				textChunk('Here is the picture.'),
-				{ candidates: [{ content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: png } }] }, finishReason: 'STOP' }] },
+				{
+					candidates: [
+						{
+							content: {
+								role: 'model',
+								parts: [{ inlineData: { mimeType: 'image/png', data: png } }],
+							},
+							finishReason: 'STOP',
+						},
+					],
+				},
 			]),
 		}));
 		const [item] = (await runGemini(server, { prompt: 'draw' })).output(GEMINI);
-		expect(item.binary?.data).toMatchObject({ mimeType: 'image/png', fileName: 'output_1.png', fileExtension: 'png' });
+		expect(item.binary?.data).toMatchObject({
+			mimeType: 'image/png',
+			fileName: 'output_1.png',
+			fileExtension: 'png',
+		});
 		expect(item.binary?.data.data).toBe(png);
 		expect(item.json.text).toBe('Here is the picture.');
 		expect((item.json.content as { parts: unknown[] }).parts).toEqual([
@@ -97,13 +131,30 @@ describe('Whole Answer output', () => {
 	test('with several candidates, the first is the main output and all are listed', async () => {
 		server.reset(() => ({
 			body: encodeSse([
-				{ candidates: [{ index: 0, content: { parts: [{ text: 'A' }] } }, { index: 1, content: { parts: [{ text: 'B' }] } }] },
-				{ candidates: [{ index: 0, finishReason: 'STOP' }, { index: 1, finishReason: 'STOP' }] },
+				{
+					candidates: [
+						{ index: 0, content: { parts: [{ text: 'A' }] } },
+						{ index: 1, content: { parts: [{ text: 'B' }] } },
+					],
+				},
+				{
+					candidates: [
+						{ index: 0, finishReason: 'STOP' },
+						{ index: 1, finishReason: 'STOP' },
+					],
+				},
 			]),
 		}));
-		const [{ json }] = (await runGemini(server, { prompt: 'hi', generationConfig: { candidateCount: 2 } })).output(GEMINI);
+		const [{ json }] = (
+			await runGemini(server, { prompt: 'hi', generationConfig: { candidateCount: 2 } })
+		).output(GEMINI);
 		expect(json.text).toBe('A');
-		expect((json.candidates as Array<{ index: number; text: string }>).map(({ index, text }) => [index, text])).toEqual([
+		expect(
+			(json.candidates as Array<{ index: number; text: string }>).map(({ index, text }) => [
+				index,
+				text,
+			]),
+		).toEqual([
 			[0, 'A'],
 			[1, 'B'],
 		]);
@@ -122,11 +173,18 @@ describe('One Item per Chunk output', () => {
 		expect(items.map((item) => item.json.chunkIndex)).toEqual(events.map((_, index) => index));
 		expect(items.map((item) => item.json.chunk)).toEqual(events);
 		expect(items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
-		expectText(items.map((item) => item.json.text).join(''), { text: expected.text, digest: expected.textDigest });
-		const reasons = items.map((item) => item.json.finishReason).filter((reason) => reason !== undefined);
+		expectText(items.map((item) => item.json.text).join(''), {
+			text: expected.text,
+			digest: expected.textDigest,
+		});
+		const reasons = items
+			.map((item) => item.json.finishReason)
+			.filter((reason) => reason !== undefined);
 		expect(reasons[reasons.length - 1] ?? null).toBe(expected.finishReason);
 		if (expected.thoughts) {
-			expectText(items.map((item) => item.json.thoughts ?? '').join(''), { digest: expected.thoughts });
+			expectText(items.map((item) => item.json.thoughts ?? '').join(''), {
+				digest: expected.thoughts,
+			});
 		}
 	});
 
@@ -136,16 +194,29 @@ describe('One Item per Chunk output', () => {
 			{ prompt: '={{ $json.q }}', outputMode: 'perChunk' },
 			{ rows: [{ q: 'a' }, { q: 'b' }, { q: 'c' }] },
 		);
-		expect(output(GEMINI).map((item) => [(item.pairedItem as { item: number }).item, item.json.text])).toEqual([
-			[0, 'Echo: '], [0, 'a'], [0, '.'],
-			[1, 'Echo: '], [1, 'b'], [1, '.'],
-			[2, 'Echo: '], [2, 'c'], [2, '.'],
+		expect(
+			output(GEMINI).map((item) => [(item.pairedItem as { item: number }).item, item.json.text]),
+		).toEqual([
+			[0, 'Echo: '],
+			[0, 'a'],
+			[0, '.'],
+			[1, 'Echo: '],
+			[1, 'b'],
+			[1, '.'],
+			[2, 'Echo: '],
+			[2, 'c'],
+			[2, '.'],
 		]);
 	});
 });
 
 describe('a blocked prompt is an error naming the reason', () => {
-	test.each(blocked.flatMap((name) => [[name, 'collect'], [name, 'perChunk']]))('%s (%s)', async (name, outputMode) => {
+	test.each(
+		blocked.flatMap((name) => [
+			[name, 'collect'],
+			[name, 'perChunk'],
+		]),
+	)('%s (%s)', async (name, outputMode) => {
 		serveFixture(name);
 		const { error } = await runGemini(server, { prompt: 'hi', outputMode });
 		expect(error?.message).toBe('The prompt was blocked: SAFETY');

@@ -41,7 +41,10 @@ describe("the seed's own example", () => {
 		expect(request.headers.authorization).toBe(`Bearer ${STANDIN_TOKEN}`);
 		expect(request.headers['content-type']).toMatch(/^application\/json/);
 		expect(request.headers.accept).toBe('text/event-stream');
-		const everythingButAuth = JSON.stringify({ ...request, headers: { ...request.headers, authorization: '' } });
+		const everythingButAuth = JSON.stringify({
+			...request,
+			headers: { ...request.headers, authorization: '' },
+		});
 		expect(everythingButAuth).not.toContain(STANDIN_TOKEN);
 	});
 });
@@ -50,7 +53,10 @@ describe('the model', () => {
 	test.each([
 		['an ID', byId('gemini-2.5-flash')],
 		['an ID with the models/ prefix', byId('models/gemini-2.5-flash')],
-		['a list choice', { __rl: true, mode: 'list', value: 'gemini-2.5-flash', cachedResultName: 'Gemini 2.5 Flash' }],
+		[
+			'a list choice',
+			{ __rl: true, mode: 'list', value: 'gemini-2.5-flash', cachedResultName: 'Gemini 2.5 Flash' },
+		],
 		['an expression', byId('={{ "models/" + "gemini-2.5-flash" }}')],
 	])('given as %s', async (_label, model) => {
 		const { error } = await runGemini(server, { model, prompt: 'hi' });
@@ -97,18 +103,32 @@ describe('contents', () => {
 			{ role: 'user', parts: [{ text: 'Weather in Paris?' }] },
 			{
 				role: 'model',
-				parts: [{ functionCall: { name: 'getWeather', args: { city: 'Paris' } }, thoughtSignature: 'c2ln' }],
+				parts: [
+					{
+						functionCall: { name: 'getWeather', args: { city: 'Paris' } },
+						thoughtSignature: 'c2ln',
+					},
+				],
 			},
-			{ role: 'user', parts: [{ functionResponse: { name: 'getWeather', response: { celsius: 21 } } }] },
+			{
+				role: 'user',
+				parts: [{ functionResponse: { name: 'getWeather', response: { celsius: 21 } } }],
+			},
 		];
-		await runGemini(server, { contentsMode: 'json', contentsJson: JSON.stringify(contents, null, 2) });
+		await runGemini(server, {
+			contentsMode: 'json',
+			contentsJson: JSON.stringify(contents, null, 2),
+		});
 		expect(server.generateRequests[0].body).toEqual({ contents });
 	});
 
 	test('JSON contents may come from an expression that returns an array', async () => {
 		await runGemini(
 			server,
-			{ contentsMode: 'json', contentsJson: '={{ [{ role: "user", parts: [{ text: $json.q }] }] }}' },
+			{
+				contentsMode: 'json',
+				contentsJson: '={{ [{ role: "user", parts: [{ text: $json.q }] }] }}',
+			},
 			{ rows: [{ q: 'from the row' }] },
 		);
 		expect(server.generateRequests[0].body).toEqual({
@@ -163,7 +183,8 @@ describe('generation config', () => {
 			generationConfig: {
 				temperature: 1,
 				includeThoughts: true,
-				extraJson: '{"temperature": 0.5, "responseModalities": ["TEXT"], "thinkingConfig": {"thinkingBudget": 0}}',
+				extraJson:
+					'{"temperature": 0.5, "responseModalities": ["TEXT"], "thinkingConfig": {"thinkingBudget": 0}}',
 			},
 		});
 		expect(server.generateRequests[0].body).toMatchObject({
@@ -192,7 +213,10 @@ test('every parameter is read per item, so expressions follow each row', async (
 			],
 		},
 	);
-	const sent = server.generateRequests.map((request) => ({ model: request.model, body: request.body }));
+	const sent = server.generateRequests.map((request) => ({
+		model: request.model,
+		body: request.body,
+	}));
 	expect(sent).toEqual([
 		{
 			model: 'gemini-2.5-flash',
@@ -211,7 +235,10 @@ test('every parameter is read per item, so expressions follow each row', async (
 			},
 		},
 	]);
-	expect(output(GEMINI).map((item) => item.json.text)).toEqual(['Echo: Bonjour ?.', 'Echo: Hallo?.']);
+	expect(output(GEMINI).map((item) => item.json.text)).toEqual([
+		'Echo: Bonjour ?.',
+		'Echo: Hallo?.',
+	]);
 });
 
 test("a previous answer's content goes back as a turn, signatures included (the README's multi-turn example)", async () => {
@@ -235,8 +262,19 @@ test("a previous answer's content goes back as a turn, signatures included (the 
 		request === server.generateRequests[0]
 			? {
 					body: encodeSse([
-						{ candidates: [{ content: { role: 'model', parts: [{ text: 'Thinking…', thought: true }] } }] },
-						{ candidates: [{ content: { role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTE=' }] }, finishReason: 'STOP' }] },
+						{
+							candidates: [
+								{ content: { role: 'model', parts: [{ text: 'Thinking…', thought: true }] } },
+							],
+						},
+						{
+							candidates: [
+								{
+									content: { role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTE=' }] },
+									finishReason: 'STOP',
+								},
+							],
+						},
 					]),
 				}
 			: echoScript(request),
@@ -250,7 +288,13 @@ test("a previous answer's content goes back as a turn, signatures included (the 
 	expect(server.generateRequests[1].body).toEqual({
 		contents: [
 			{ role: 'user', parts: [{ text: 'Name a prime number.' }] },
-			{ role: 'model', parts: [{ text: 'Thinking…', thought: true }, { text: '7', thoughtSignature: 'c2lnLTE=' }] },
+			{
+				role: 'model',
+				parts: [
+					{ text: 'Thinking…', thought: true },
+					{ text: '7', thoughtSignature: 'c2lnLTE=' },
+				],
+			},
 			{ role: 'user', parts: [{ text: 'Now double it.' }] },
 		],
 	});

@@ -12,7 +12,9 @@ export async function searchModels(
 		.filter((model) => {
 			const methods = model.supportedGenerationMethods;
 			// A relay may omit the field; then every listed model is offered.
-			return !methods || methods.includes('generateContent') || methods.includes('streamGenerateContent');
+			return (
+				!methods || methods.includes('generateContent') || methods.includes('streamGenerateContent')
+			);
 		})
 		.map((model) => {
 			const id = model.name.replace(/^models\//, '');
