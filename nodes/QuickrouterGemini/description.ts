@@ -334,6 +334,22 @@ export const optionsProperty: INodeProperties = {
 				'Longest single wait before a retry, in milliseconds. When the API asks for a longer wait, the item fails at once with its message.',
 		},
 		{
+			displayName: 'Stream Thoughts',
+			name: 'streamThoughts',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether thought summaries (with Include Thoughts) are streamed to the caller too, not just the answer',
+		},
+		{
+			displayName: 'Stream to Response',
+			name: 'streamToResponse',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to send the answer to the HTTP caller as it is written, when the trigger (Webhook or Chat Trigger) responds by streaming',
+		},
+		{
 			displayName: 'Timeout',
 			name: 'timeout',
 			type: 'number',

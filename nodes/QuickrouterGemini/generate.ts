@@ -7,6 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { AnswerCollector, blockedPromptReason } from './collect';
 import { blockedPromptError } from './errors';
 import { classify, decideRetry, type Failure, toNodeError } from './failures';
+import { LiveStream } from './live';
 import { answerItem, chunkItem } from './output';
 import { buildItemRequest, type ItemRequest } from './request';
 import type { RateLimitGate } from './retry';
@@ -27,6 +28,8 @@ interface Progress {
 	opened: boolean;
 	collector: AnswerCollector;
 	rawChunks?: GeminiResponseChunk[];
+	/** Present when the execution streams its answer to the HTTP caller. */
+	live?: LiveStream;
 }
 
 /** One try: sends the request and reads the stream to its end, filling `progress` as it goes. */
@@ -40,7 +43,7 @@ async function streamOnce(
 	signal: AbortSignal,
 ): Promise<void> {
 	const { options } = request;
-	const { collector, rawChunks } = progress;
+	const { collector, rawChunks, live } = progress;
 	const stream = await openGenerateStream(ctx, {
 		baseUrl,
 		model: request.model,
@@ -58,6 +61,7 @@ async function streamOnce(
 			}
 			rawChunks?.push(chunk);
 			collector.add(chunk);
+			await live?.send(chunk);
 		}
 	} finally {
 		stream.release();
@@ -82,6 +86,7 @@ async function finish(
 			itemIndex,
 		);
 	}
+	await progress.live?.close();
 	if (request.outputMode === 'collect') {
 		sink.push(await answerItem(ctx, answer, itemIndex, progress.rawChunks));
 	}
@@ -108,6 +113,7 @@ export async function generateForItem(
 			collector: new AnswerCollector(),
 			rawChunks:
 				request.outputMode === 'collect' && request.options.includeRawChunks ? [] : undefined,
+			live: LiveStream.open(ctx, itemIndex, request.options.live),
 		};
 		let failure: Failure | undefined;
 		try {
@@ -122,13 +128,16 @@ export async function generateForItem(
 			? { retry: false as const }
 			: decideRetry(failure, attempt, retry, progress.collector.chunkCount > 0);
 		if (!decision.retry) {
-			throw toNodeError(failure, {
+			const error = toNodeError(failure, {
 				node: ctx.getNode(),
 				itemIndex,
 				baseUrl,
 				partialText: progress.collector.partialText,
 				note: decision.note,
 			});
+			// When the node itself fails, n8n sends the caller an error chunk of its own.
+			if (ctx.continueOnFail()) await progress.live?.close(error);
+			throw error;
 		}
 		if (decision.rateLimited) run.gate.holdFor(decision.delayMs);
 		await wait(decision.delayMs, run.signal);

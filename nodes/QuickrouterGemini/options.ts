@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { optionsProperty } from './description';
 import { parameterError } from './errors';
+import type { LiveOptions } from './live';
 import { BASE_RETRY_DELAY_MS, type RetryPolicy } from './retry';
 import type { StreamLimits } from './transport';
 
@@ -18,6 +19,7 @@ const MB = 1024 * 1024;
 
 export interface ItemOptions {
 	includeRawChunks: boolean;
+	live: LiveOptions;
 	limits: StreamLimits;
 	/** Largest single SSE event, in characters. */
 	maxEventChars: number;
@@ -69,6 +71,10 @@ export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): Item
 		numberOption(ctx, itemIndex, options, key);
 	return {
 		includeRawChunks: options.includeRawChunks === true,
+		live: {
+			streamToResponse: (options.streamToResponse ?? OPTION_DEFAULTS.streamToResponse) === true,
+			streamThoughts: (options.streamThoughts ?? OPTION_DEFAULTS.streamThoughts) === true,
+		},
 		limits: {
 			timeout: read('timeout'),
 			idleTimeout: read('idleTimeout'),

@@ -11,7 +11,13 @@ import {
 } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 import { e2eEnvironment, N8nInstance, outputOf } from './n8n';
-import { credentialFile, geminiNode, rowsWorkflow, webhookWorkflow } from './workflows';
+import {
+	credentialFile,
+	geminiNode,
+	rowsWorkflow,
+	streamingWebhookWorkflow,
+	webhookWorkflow,
+} from './workflows';
 
 const { install, tarball } = e2eEnvironment();
 const standin = new StandinServer();
@@ -99,7 +105,21 @@ const workflows = {
 		],
 	),
 	webhook: webhookWorkflow('qrE2eWebhook01', 'ask', { prompt: '={{ $json.body.question }}' }),
+	streaming: streamingWebhookWorkflow('qrE2eStreaming01', 'ask-live'),
 };
+
+const PACE_MS = 200;
+
+/** Four events, one per network write, 200 ms apart. */
+function paced(prompt: string): ScriptedReply {
+	const texts = ['Meow', ', ', prompt, '!'];
+	return {
+		pieces: texts.map((text, index) =>
+			encodeSse([textChunk(text, index === 3 ? { finishReason: 'STOP' } : {})]),
+		),
+		delayMs: PACE_MS,
+	};
+}
 
 beforeAll(async () => {
 	await standin.start();
@@ -181,9 +201,13 @@ describe('n8n execute', () => {
 });
 
 describe('n8n start', () => {
-	test('a Webhook workflow answers the caller with the node’s answer', async () => {
+	beforeAll(async () => {
 		await n8n.cli(['publish:workflow', `--id=${workflows.webhook.id}`]);
+		await n8n.cli(['publish:workflow', `--id=${workflows.streaming.id}`]);
 		await n8n.start();
+	});
+
+	test('a Webhook workflow answers the caller with the node’s answer', async () => {
 		const response = await fetch(`${n8n.baseUrl}/webhook/ask`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -193,5 +217,62 @@ describe('n8n start', () => {
 		const body = (await response.json()) as Record<string, unknown>;
 		expect(body).toMatchObject({ text: 'Echo: Is the webhook live?.', finishReason: 'STOP' });
 		expect(standin.generateRequests).toHaveLength(1);
+	});
+
+	test('a streaming Webhook gets each answer in pieces while the stand-in is still writing', async () => {
+		standin.reset((request) => paced(lastUserText(request.body)));
+		const started = Date.now();
+		const response = await fetch(`${n8n.baseUrl}/webhook/ask-live`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ questions: [{ q: 'one' }, { q: 'two' }] }),
+		});
+		expect(response.status).toBe(200);
+		const received: Array<{ at: number; type: string; content?: string; itemIndex: number }> = [];
+		const decoder = new TextDecoder();
+		let buffered = '';
+		for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+			buffered += decoder.decode(piece, { stream: true });
+			const lines = buffered.split('\n');
+			buffered = lines.pop() ?? '';
+			for (const line of lines.filter((text) => text.trim() !== '')) {
+				const chunk = JSON.parse(line) as {
+					type: string;
+					content?: string;
+					metadata: { itemIndex: number; nodeName: string };
+				};
+				if (chunk.metadata?.nodeName !== 'Quickrouter Gemini') continue;
+				received.push({
+					at: Date.now(),
+					type: chunk.type,
+					content: chunk.content,
+					itemIndex: chunk.metadata.itemIndex,
+				});
+			}
+		}
+		expect(
+			received.map(({ type, content, itemIndex }) => [itemIndex, type, content ?? null]),
+		).toEqual([
+			[0, 'begin', null],
+			[0, 'item', 'Meow'],
+			[0, 'item', ', '],
+			[0, 'item', 'one'],
+			[0, 'item', '!'],
+			[0, 'end', null],
+			[1, 'begin', null],
+			[1, 'item', 'Meow'],
+			[1, 'item', ', '],
+			[1, 'item', 'two'],
+			[1, 'item', '!'],
+			[1, 'end', null],
+		]);
+		const [first] = standin.generateRequests;
+		const firstText = received.find((chunk) => chunk.type === 'item') as { at: number };
+		// The stand-in needs 3 more paces after the first event to finish the first answer.
+		expect(firstText.at).toBeLessThan(first.at + 3 * PACE_MS);
+		const items = received.filter((chunk) => chunk.type === 'item' && chunk.itemIndex === 0);
+		const gaps = items.slice(1).map((chunk, index) => chunk.at - items[index].at);
+		expect(Math.min(...gaps)).toBeGreaterThanOrEqual(PACE_MS / 2);
+		expect(Date.now() - started).toBeGreaterThanOrEqual(6 * PACE_MS);
 	});
 });

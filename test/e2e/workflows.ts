@@ -143,3 +143,42 @@ export function webhookWorkflow(
 		settings: { executionOrder: 'v1' },
 	};
 }
+
+/**
+ * Webhook (response mode Streaming, version 2.1) -> Split Out of `questions` -> Quickrouter
+ * Gemini: each question's answer streams to the caller as it is written.
+ */
+export function streamingWebhookWorkflow(id: string, path: string): Workflow {
+	const nodes: WorkflowNode[] = [
+		{
+			id: 'webhook',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: `${id}-hook`,
+			parameters: { httpMethod: 'POST', path, responseMode: 'streaming', options: {} },
+		},
+		{
+			id: 'split',
+			name: 'Split Out',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [220, 0],
+			parameters: { fieldToSplitOut: 'body.questions', options: {} },
+		},
+		geminiNode(
+			'Quickrouter Gemini',
+			{ prompt: '={{ $json.q }}', options: { concurrency: 1 } },
+			[440, 0],
+		),
+	];
+	return {
+		id,
+		name: `Streaming webhook ${path}`,
+		active: false,
+		nodes,
+		connections: chain(nodes),
+		settings: { executionOrder: 'v1' },
+	};
+}

@@ -278,6 +278,17 @@ export interface RunOptions {
 	mode?: WorkflowExecuteMode;
 	/** Aborts the execution like the Stop button does. */
 	abortSignal?: AbortSignal;
+	/**
+	 * Makes the run a streaming one, as under a Webhook or Chat Trigger whose response mode is
+	 * Streaming: every chunk a node sends to the caller comes here.
+	 */
+	onChunk?: (chunk: StreamedChunk) => void;
+}
+
+export interface StreamedChunk {
+	type: 'begin' | 'item' | 'end' | 'error';
+	content?: string;
+	metadata: { nodeName: string; itemIndex: number; timestamp: number };
 }
 
 export async function runWorkflow(options: RunOptions): Promise<WorkflowRun> {
@@ -308,6 +319,11 @@ export async function runWorkflow(options: RunOptions): Promise<WorkflowRun> {
 		new MemoryCredentialsHelper(credentialTypes, options.credentials ?? {}),
 		hooks,
 	);
+	if (options.onChunk) {
+		const onChunk = options.onChunk;
+		hooks.addHandler('sendChunk', (chunk) => onChunk(chunk as StreamedChunk));
+		additionalData.streamingEnabled = true;
+	}
 	const startNode = workflow.getStartNode();
 	if (!startNode) throw new Error('The workflow has no start node');
 	const runExecutionData = createRunExecutionData({

@@ -1,6 +1,12 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow, type WorkflowRun } from '../harness/n8n';
+import {
+	CREDENTIAL_TYPE,
+	geminiWorkflow,
+	type RunOptions,
+	runWorkflow,
+	type WorkflowRun,
+} from '../harness/n8n';
 import { StandinServer, STANDIN_TOKEN } from '../standin/server';
 
 export const GEMINI = 'Quickrouter Gemini';
@@ -30,6 +36,7 @@ export interface GeminiRunOptions {
 	token?: string;
 	baseUrl?: string;
 	abortSignal?: AbortSignal;
+	onChunk?: RunOptions['onChunk'];
 }
 
 /** Runs Manual Trigger -> Rows -> Quickrouter Gemini with the given node parameters. */
@@ -47,5 +54,6 @@ export async function runGemini(
 			},
 		},
 		abortSignal: options.abortSignal,
+		onChunk: options.onChunk,
 	});
 }

@@ -31,6 +31,8 @@ export interface ScriptedReply {
 	body?: string | Buffer;
 	/** Bytes per network write; the whole body at once when absent. */
 	split?: number;
+	/** Written as these pieces instead, one per network write (e.g. one SSE event each). */
+	pieces?: string[];
 	/** Pause between writes, in ms. */
 	delayMs?: number;
 	/** Destroy the socket after this many body bytes (a reset mid-stream). */
@@ -203,13 +205,18 @@ export class StandinServer {
 			req.socket.destroy();
 			return;
 		}
-		const body = Buffer.from(reply.body ?? '');
+		const body = Buffer.from(reply.pieces ? reply.pieces.join('') : (reply.body ?? ''));
 		res.writeHead(reply.status ?? 200, reply.headers ?? { 'content-type': 'text/event-stream' });
 		const limit = reply.resetAfterBytes ?? reply.stallAfterBytes ?? body.length;
 		const split = reply.split ?? body.length;
-		for (let offset = 0; offset < Math.min(limit, body.length); offset += split || 1) {
+		const writes: Buffer[] = [];
+		if (reply.pieces) for (const piece of reply.pieces) writes.push(Buffer.from(piece));
+		else
+			for (let offset = 0; offset < limit; offset += split || 1)
+				writes.push(body.subarray(offset, Math.min(offset + (split || 1), limit)));
+		for (const write of writes) {
 			if (res.destroyed) return;
-			res.write(body.subarray(offset, Math.min(offset + (split || 1), limit)));
+			res.write(write);
 			if (reply.delayMs) await sleep(reply.delayMs);
 		}
 		if (reply.resetAfterBytes !== undefined) {
