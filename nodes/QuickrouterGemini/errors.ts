@@ -171,3 +171,16 @@ export function blockedPromptError(
 		},
 	);
 }
+
+/** JSON mode: the answer should be JSON and is not. The raw answer is kept in the description. */
+export function invalidJsonAnswerError(
+	node: INode,
+	problem: string,
+	text: string,
+	itemIndex: number,
+): NodeOperationError {
+	return new NodeOperationError(node, `The answer is not valid JSON: ${problem}`, {
+		itemIndex,
+		description: `Response MIME Type is application/json, but the model answered:\n${text}`,
+	});
+}

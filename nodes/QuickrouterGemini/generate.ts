@@ -2,10 +2,10 @@
  * One input item from parameters to output items: build the request, stream the answer,
  * retry what is worth retrying, and shape the answer as one item or one item per chunk.
  */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { AnswerCollector, blockedPromptReason } from './collect';
-import { blockedPromptError } from './errors';
+import { blockedPromptError, invalidJsonAnswerError } from './errors';
 import { classify, decideRetry, type Failure, toNodeError } from './failures';
 import { LiveStream } from './live';
 import { answerItem, chunkItem } from './output';
@@ -68,6 +68,19 @@ async function streamOnce(
 	}
 }
 
+/** JSON mode: the answer, parsed; an answer that is not JSON is an error keeping the text. */
+function parseJsonAnswer(
+	ctx: IExecuteFunctions,
+	text: string,
+	itemIndex: number,
+): IDataObject[string] {
+	try {
+		return JSON.parse(text) as IDataObject[string];
+	} catch (error) {
+		throw invalidJsonAnswerError(ctx.getNode(), (error as Error).message, text, itemIndex);
+	}
+}
+
 /** The stream ended well: a refused prompt is still an error; otherwise emit the answer. */
 async function finish(
 	ctx: IExecuteFunctions,
@@ -88,7 +101,11 @@ async function finish(
 	}
 	await progress.live?.close();
 	if (request.outputMode === 'collect') {
-		sink.push(await answerItem(ctx, answer, itemIndex, progress.rawChunks));
+		const item = await answerItem(ctx, answer, itemIndex, progress.rawChunks);
+		if (request.body.generationConfig?.responseMimeType === 'application/json') {
+			item.json.json = parseJsonAnswer(ctx, String(item.json.text), itemIndex);
+		}
+		sink.push(item);
 	}
 }
 

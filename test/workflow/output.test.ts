@@ -222,3 +222,39 @@ describe('a blocked prompt is an error naming the reason', () => {
 		expect(error?.message).toBe('The prompt was blocked: SAFETY');
 	});
 });
+
+describe('JSON mode (Response MIME Type application/json)', () => {
+	const jsonAnswer = (parts: string[]) => () => ({
+		body: encodeSse(parts.map((text) => textChunk(text))),
+	});
+
+	test('the item also carries the parsed answer in `json`, even when the JSON came in pieces', async () => {
+		server.reset(jsonAnswer(['{"name": "Ne', 'ko", "legs": ', '4}']));
+		const [{ json }] = (
+			await runGemini(server, {
+				prompt: 'hi',
+				generationConfig: { responseMimeType: 'application/json' },
+			})
+		).output(GEMINI);
+		expect(json.text).toBe('{"name": "Neko", "legs": 4}');
+		expect(json.json).toEqual({ name: 'Neko', legs: 4 });
+	});
+
+	test('an answer that is not JSON is a clear error that keeps the raw text', async () => {
+		server.reset(jsonAnswer(['Sure! Here is the JSON: {"name": "Neko"']));
+		const { error } = await runGemini(server, {
+			prompt: 'hi',
+			generationConfig: { responseMimeType: 'application/json' },
+		});
+		expect(error?.message).toMatch(/^The answer is not valid JSON: /);
+		expect((error as { description?: string }).description).toContain(
+			'Sure! Here is the JSON: {"name": "Neko"',
+		);
+	});
+
+	test('without JSON mode there is no `json` field', async () => {
+		server.reset(jsonAnswer(['{"a": 1}']));
+		const [{ json }] = (await runGemini(server, { prompt: 'hi' })).output(GEMINI);
+		expect(json).not.toHaveProperty('json');
+	});
+});
