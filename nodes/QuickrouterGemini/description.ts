@@ -263,6 +263,109 @@ const generationConfigProperty: INodeProperties = {
 	],
 };
 
+const HARM_CATEGORIES = [
+	{ name: 'Civic Integrity', value: 'HARM_CATEGORY_CIVIC_INTEGRITY' },
+	{ name: 'Dangerous Content', value: 'HARM_CATEGORY_DANGEROUS_CONTENT' },
+	{ name: 'Harassment', value: 'HARM_CATEGORY_HARASSMENT' },
+	{ name: 'Hate Speech', value: 'HARM_CATEGORY_HATE_SPEECH' },
+	{ name: 'Sexually Explicit', value: 'HARM_CATEGORY_SEXUALLY_EXPLICIT' },
+];
+
+const toolsProperty: INodeProperties = {
+	displayName: 'Tools',
+	name: 'tools',
+	type: 'collection',
+	placeholder: 'Add Tool',
+	default: {},
+	description: 'Tools the model may use, sent as `tools` (and `toolConfig`)',
+	options: [
+		{
+			displayName: 'Code Execution',
+			name: 'codeExecution',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the model may write and run Python code; its code and results come out in `content`',
+		},
+		{
+			displayName: 'Function Declarations (JSON)',
+			name: 'functionDeclarationsJson',
+			type: 'json',
+			default:
+				'[\n  {\n    "name": "get_weather",\n    "description": "Current weather in a city",\n    "parameters": {\n      "type": "object",\n      "properties": { "city": { "type": "string" } },\n      "required": ["city"]\n    }\n  }\n]',
+			description:
+				"Functions the model may call, as the API's `functionDeclarations` array. Calls come out in `functionCalls`; send the result back as a `functionResponse` part.",
+		},
+		{
+			displayName: 'Google Search',
+			name: 'googleSearch',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether the model may ground its answer with Google Search; sources come out in `groundingMetadata`',
+		},
+		{
+			displayName: 'Tool Config (JSON)',
+			name: 'toolConfig',
+			type: 'json',
+			default: '{\n  "functionCallingConfig": { "mode": "AUTO" }\n}',
+			description: "The API's `toolConfig` object, e.g. to force or forbid function calls",
+		},
+		{
+			displayName: 'Tools (JSON)',
+			name: 'toolsJson',
+			type: 'json',
+			default: '[]',
+			description: 'More entries for the `tools` array, exactly as the API takes them',
+		},
+		{
+			displayName: 'URL Context',
+			name: 'urlContext',
+			type: 'boolean',
+			default: false,
+			description: 'Whether the model may read the web pages whose URLs are in the prompt',
+		},
+	],
+};
+
+const safetySettingsProperty: INodeProperties = {
+	displayName: 'Safety Settings',
+	name: 'safetySettings',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	default: {},
+	placeholder: 'Add Safety Setting',
+	description: 'How strictly each kind of harmful content is blocked, sent as `safetySettings`',
+	options: [
+		{
+			displayName: 'Setting',
+			name: 'values',
+			values: [
+				{
+					displayName: 'Category',
+					name: 'category',
+					type: 'options',
+					default: 'HARM_CATEGORY_HARASSMENT',
+					options: HARM_CATEGORIES,
+				},
+				{
+					displayName: 'Threshold',
+					name: 'threshold',
+					type: 'options',
+					default: 'BLOCK_MEDIUM_AND_ABOVE',
+					options: [
+						{ name: 'Block Low and Above', value: 'BLOCK_LOW_AND_ABOVE' },
+						{ name: 'Block Medium and Above', value: 'BLOCK_MEDIUM_AND_ABOVE' },
+						{ name: 'Block None', value: 'BLOCK_NONE' },
+						{ name: 'Block Only High', value: 'BLOCK_ONLY_HIGH' },
+						{ name: 'Off', value: 'OFF' },
+					],
+				},
+			],
+		},
+	],
+};
+
 /** Node behaviour; options.ts reads its defaults from here. */
 export const optionsProperty: INodeProperties = {
 	displayName: 'Options',
@@ -392,5 +495,7 @@ export const properties: INodeProperties[] = [
 		],
 	},
 	generationConfigProperty,
+	toolsProperty,
+	safetySettingsProperty,
 	optionsProperty,
 ];

@@ -61,7 +61,7 @@ async function streamOnce(
 			}
 			rawChunks?.push(chunk);
 			collector.add(chunk);
-			await live?.send(chunk);
+			if (live) await live.send(chunk);
 		}
 	} finally {
 		stream.release();

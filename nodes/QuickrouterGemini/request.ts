@@ -6,6 +6,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { DEFAULT_MODEL } from './description';
 import { parameterError } from './errors';
+import { isPlainObject, parseJsonParameter } from './json-parameter';
+import { toolFields } from './tools';
 import { type ItemOptions, readItemOptions } from './options';
 import type { GeminiContent, GenerateContentRequest } from './types';
 
@@ -38,30 +40,6 @@ const PLAIN_CONFIG_KEYS = [
 ] as const;
 
 const THINKING_KEYS = ['includeThoughts', 'thinkingBudget', 'thinkingLevel'] as const;
-
-function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Accepts a JSON string or a value an expression already produced. */
-function parseJsonParameter(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	field: string,
-	value: unknown,
-): unknown {
-	if (typeof value !== 'string') return value;
-	try {
-		return JSON.parse(value);
-	} catch (error) {
-		throw parameterError(
-			ctx.getNode(),
-			itemIndex,
-			field,
-			`is not valid JSON: ${(error as Error).message}`,
-		);
-	}
-}
 
 function deepMerge(target: IDataObject, source: IDataObject): IDataObject {
 	for (const [key, value] of Object.entries(source)) {
@@ -241,6 +219,7 @@ export function buildItemRequest(ctx: IExecuteFunctions, itemIndex: number): Ite
 			? { systemInstruction: { parts: [{ text: instruction }] } }
 			: {}),
 		contents,
+		...toolFields(ctx, itemIndex),
 		...(config ? { generationConfig: config } : {}),
 	};
 

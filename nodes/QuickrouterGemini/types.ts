@@ -65,5 +65,8 @@ export interface GoogleRpcError {
 export interface GenerateContentRequest extends IDataObject {
 	systemInstruction?: GeminiContent;
 	contents: GeminiContent[];
+	tools?: IDataObject[];
+	toolConfig?: IDataObject;
+	safetySettings?: IDataObject[];
 	generationConfig?: IDataObject;
 }

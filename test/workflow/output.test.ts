@@ -258,3 +258,29 @@ describe('JSON mode (Response MIME Type application/json)', () => {
 		expect(json).not.toHaveProperty('json');
 	});
 });
+
+test('code execution parts stay in content, in order, and out of text', async () => {
+	const code = { executableCode: { language: 'PYTHON', code: 'print(6 * 7)' } };
+	const result = { codeExecutionResult: { outcome: 'OUTCOME_OK', output: '42\n' } };
+	server.reset(() => ({
+		body: encodeSse([
+			{ candidates: [{ content: { role: 'model', parts: [{ text: 'Let me compute. ' }, code] } }] },
+			{
+				candidates: [
+					{
+						content: { role: 'model', parts: [result, { text: 'It is 42.' }] },
+						finishReason: 'STOP',
+					},
+				],
+			},
+		]),
+	}));
+	const [{ json }] = (
+		await runGemini(server, { prompt: 'hi', tools: { codeExecution: true } })
+	).output(GEMINI);
+	expect(json.text).toBe('Let me compute. It is 42.');
+	expect(json.content).toEqual({
+		role: 'model',
+		parts: [{ text: 'Let me compute. ' }, code, result, { text: 'It is 42.' }],
+	});
+});

@@ -300,3 +300,81 @@ test("a previous answer's content goes back as a turn, signatures included (the 
 	});
 	expect(output('Follow Up')[0].json.text).toBe('Echo: Now double it..');
 });
+
+describe('tools and safety settings', () => {
+	const declarations = [
+		{
+			name: 'get_weather',
+			description: 'Weather',
+			parameters: { type: 'object', properties: { city: { type: 'string' } } },
+		},
+	];
+
+	test('built-in tools, function declarations, extra tools and tool config are sent as the API takes them', async () => {
+		await runGemini(server, {
+			prompt: 'hi',
+			tools: {
+				googleSearch: true,
+				codeExecution: true,
+				urlContext: true,
+				functionDeclarationsJson: JSON.stringify(declarations),
+				toolsJson: '[{"googleSearchRetrieval": {}}]',
+				toolConfig: '{"functionCallingConfig": {"mode": "ANY"}}',
+			},
+		});
+		expect(server.generateRequests[0].rawBody).toBe(
+			JSON.stringify({
+				contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+				tools: [
+					{ googleSearch: {} },
+					{ codeExecution: {} },
+					{ urlContext: {} },
+					{ functionDeclarations: declarations },
+					{ googleSearchRetrieval: {} },
+				],
+				toolConfig: { functionCallingConfig: { mode: 'ANY' } },
+			}),
+		);
+	});
+
+	test('safety settings are category and threshold pairs', async () => {
+		await runGemini(server, {
+			prompt: 'hi',
+			safetySettings: {
+				values: [
+					{ category: 'HARM_CATEGORY_HATE_SPEECH', threshold: 'BLOCK_ONLY_HIGH' },
+					{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', threshold: 'OFF' },
+				],
+			},
+		});
+		expect(server.generateRequests[0].body).toEqual({
+			contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+			safetySettings: [
+				{ category: 'HARM_CATEGORY_HATE_SPEECH', threshold: 'BLOCK_ONLY_HIGH' },
+				{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', threshold: 'OFF' },
+			],
+		});
+	});
+
+	test.each([
+		[
+			'a declaration without a name',
+			{ functionDeclarationsJson: '[{"description": "x"}]' },
+			'"Function Declarations (JSON)" of item 0 has no "name" in declaration 1',
+		],
+		[
+			'tools that are not an array',
+			{ toolsJson: '{"googleSearch": {}}' },
+			'"Tools (JSON)" of item 0 is not a JSON array of objects',
+		],
+		[
+			'a tool config that does not parse',
+			{ toolConfig: '{mode' },
+			'"Tool Config (JSON)" of item 0 is not valid JSON',
+		],
+	])('%s fails before any request, naming the field', async (_label, tools, message) => {
+		const { error } = await runGemini(server, { prompt: 'hi', tools });
+		expect(error?.message.startsWith(message)).toBe(true);
+		expect(server.generateRequests).toHaveLength(0);
+	});
+});

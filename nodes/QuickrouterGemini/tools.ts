@@ -1,0 +1,85 @@
+/**
+ * The Tools and Safety Settings parameters -> the request's `tools`, `toolConfig` and
+ * `safetySettings`, validated per item like the rest of the request.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+
+import { parameterError } from './errors';
+import { isPlainObject, parseJsonParameter } from './json-parameter';
+
+export interface ToolFields {
+	tools?: IDataObject[];
+	toolConfig?: IDataObject;
+	safetySettings?: IDataObject[];
+}
+
+/** A JSON parameter checked for its shape. */
+function jsonOf(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+	shape: 'array' | 'object',
+): IDataObject[] | IDataObject {
+	const parsed = parseJsonParameter(ctx, itemIndex, field, value);
+	if (shape === 'object' && !isPlainObject(parsed)) {
+		throw parameterError(ctx.getNode(), itemIndex, field, 'is not a JSON object');
+	}
+	if (shape === 'array' && !(Array.isArray(parsed) && parsed.every(isPlainObject))) {
+		throw parameterError(ctx.getNode(), itemIndex, field, 'is not a JSON array of objects');
+	}
+	return parsed as IDataObject[] | IDataObject;
+}
+
+const BUILT_IN_TOOLS = ['googleSearch', 'codeExecution', 'urlContext'] as const;
+
+export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolFields {
+	const input = ctx.getNodeParameter('tools', itemIndex, {}) as IDataObject;
+	const tools: IDataObject[] = BUILT_IN_TOOLS.filter((name) => input[name] === true).map(
+		(name) => ({
+			[name]: {},
+		}),
+	);
+	if (input.functionDeclarationsJson !== undefined && input.functionDeclarationsJson !== '') {
+		const declarations = jsonOf(
+			ctx,
+			itemIndex,
+			'Function Declarations (JSON)',
+			input.functionDeclarationsJson,
+			'array',
+		);
+		(declarations as IDataObject[]).forEach((declaration, index) => {
+			if (typeof declaration.name !== 'string' || declaration.name === '') {
+				throw parameterError(
+					ctx.getNode(),
+					itemIndex,
+					'Function Declarations (JSON)',
+					`has no "name" in declaration ${index + 1}`,
+				);
+			}
+		});
+		if ((declarations as IDataObject[]).length > 0)
+			tools.push({ functionDeclarations: declarations });
+	}
+	if (input.toolsJson !== undefined && input.toolsJson !== '') {
+		tools.push(
+			...(jsonOf(ctx, itemIndex, 'Tools (JSON)', input.toolsJson, 'array') as IDataObject[]),
+		);
+	}
+	const fields: ToolFields = {};
+	if (tools.length > 0) fields.tools = tools;
+	if (input.toolConfig !== undefined && input.toolConfig !== '') {
+		fields.toolConfig = jsonOf(
+			ctx,
+			itemIndex,
+			'Tool Config (JSON)',
+			input.toolConfig,
+			'object',
+		) as IDataObject;
+	}
+	const safety = ctx.getNodeParameter('safetySettings.values', itemIndex, []) as IDataObject[];
+	if (safety.length > 0) {
+		fields.safetySettings = safety.map(({ category, threshold }) => ({ category, threshold }));
+	}
+	return fields;
+}
