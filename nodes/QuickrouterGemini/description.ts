@@ -375,6 +375,15 @@ export const optionsProperty: INodeProperties = {
 	default: {},
 	options: [
 		{
+			displayName: 'Attachments',
+			name: 'attachments',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. data, invoice',
+			description:
+				"Names of the input item's binary properties (images, PDF, audio, video) to send with the last user message, comma-separated. Up to 20 MB of inline data per request.",
+		},
+		{
 			displayName: 'Concurrency',
 			name: 'concurrency',
 			type: 'number',

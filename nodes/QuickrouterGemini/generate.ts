@@ -4,6 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
+import { withAttachments } from './attachments';
 import { AnswerCollector, blockedPromptReason } from './collect';
 import { blockedPromptError, invalidJsonAnswerError } from './errors';
 import { classify, decideRetry, type Failure, toNodeError } from './failures';
@@ -120,6 +121,12 @@ export async function generateForItem(
 	run: ItemRun,
 ): Promise<void> {
 	const request = buildItemRequest(ctx, itemIndex);
+	request.body.contents = await withAttachments(
+		ctx,
+		itemIndex,
+		request.body.contents,
+		request.options.attachments,
+	);
 	const baseUrl = await baseUrlOf(ctx, itemIndex);
 	const { retry } = request.options;
 

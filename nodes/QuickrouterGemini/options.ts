@@ -18,6 +18,8 @@ export const OPTION_DEFAULTS: Record<string, unknown> = Object.fromEntries(
 const MB = 1024 * 1024;
 
 export interface ItemOptions {
+	/** Binary property names to send as inline data. */
+	attachments: string[];
 	includeRawChunks: boolean;
 	live: LiveOptions;
 	limits: StreamLimits;
@@ -61,6 +63,12 @@ function numberOption(
 	return value;
 }
 
+/** "data, image" or an expression's array -> ['data', 'image']. */
+function attachmentNames(value: unknown): string[] {
+	const names = Array.isArray(value) ? value.map(String) : String(value ?? '').split(',');
+	return names.map((name) => name.trim()).filter((name) => name !== '');
+}
+
 function optionsOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	return ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 }
@@ -70,6 +78,7 @@ export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): Item
 	const read = (key: Parameters<typeof numberOption>[3]) =>
 		numberOption(ctx, itemIndex, options, key);
 	return {
+		attachments: attachmentNames(options.attachments),
 		includeRawChunks: options.includeRawChunks === true,
 		live: {
 			streamToResponse: (options.streamToResponse ?? OPTION_DEFAULTS.streamToResponse) === true,

@@ -99,7 +99,21 @@ class Rows implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const rows = this.getNodeParameter('rows', 0) as unknown;
 		const list = (typeof rows === 'string' ? JSON.parse(rows) : rows) as IDataObject[];
-		return [list.map((json) => ({ json, pairedItem: { item: 0 } }))];
+		const items: INodeExecutionData[] = [];
+		for (const { $binary, ...json } of list) {
+			const item: INodeExecutionData = { json, pairedItem: { item: 0 } };
+			// `$binary: { name: { data (base64), mimeType, fileName } }` becomes n8n binary data.
+			for (const [name, file] of Object.entries(($binary ?? {}) as Record<string, BinaryRow>)) {
+				item.binary ??= {};
+				item.binary[name] = await this.helpers.prepareBinaryData(
+					Buffer.from(file.data, 'base64'),
+					file.fileName,
+					file.mimeType,
+				);
+			}
+			items.push(item);
+		}
+		return [items];
 	}
 }
 
@@ -107,6 +121,12 @@ class Rows implements INodeType {
 const CREDENTIAL_REF: INode['credentials'] = {
 	[CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' },
 };
+
+interface BinaryRow {
+	data: string;
+	mimeType: string;
+	fileName: string;
+}
 
 export const MANUAL_TRIGGER_TYPE = 'harness.manualTrigger';
 export const ROWS_TYPE = 'harness.rows';

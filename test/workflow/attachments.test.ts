@@ -1,0 +1,104 @@
+/**
+ * Binary data of the input item sent as inline data: the files come from n8n's own binary
+ * helper (as a Read Binary File or HTTP Request node would produce them).
+ */
+import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
+
+const server = useStandin();
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex').toString('base64');
+const PDF = Buffer.from('%PDF-1.4 tiny').toString('base64');
+const row = {
+	$binary: {
+		image: { data: PNG, mimeType: 'image/png', fileName: 'cat.png' },
+		invoice: { data: PDF, mimeType: 'application/pdf', fileName: 'invoice.pdf' },
+	},
+};
+
+test('a prompt with attachments sends them as inline data after the text', async () => {
+	const { error, output } = await runGemini(
+		server,
+		{ prompt: 'Describe these.', options: { attachments: 'image, invoice' } },
+		{ rows: [row] },
+	);
+	expect(error).toBeUndefined();
+	expect(server.generateRequests[0].body).toEqual({
+		contents: [
+			{
+				role: 'user',
+				parts: [
+					{ text: 'Describe these.' },
+					{ inlineData: { mimeType: 'image/png', data: PNG } },
+					{ inlineData: { mimeType: 'application/pdf', data: PDF } },
+				],
+			},
+		],
+	});
+	expect(output(GEMINI)).toHaveLength(1);
+});
+
+test('with messages, the attachment joins the last user message', async () => {
+	await runGemini(
+		server,
+		{
+			contentsMode: 'messages',
+			messages: {
+				values: [
+					{ role: 'user', text: 'Hi' },
+					{ role: 'model', text: 'Hello' },
+					{ role: 'user', text: 'What is this?' },
+				],
+			},
+			options: { attachments: 'image' },
+		},
+		{ rows: [row] },
+	);
+	const contents = (server.generateRequests[0].body as { contents: Array<{ parts: unknown[] }> })
+		.contents;
+	expect(contents[2].parts).toEqual([
+		{ text: 'What is this?' },
+		{ inlineData: { mimeType: 'image/png', data: PNG } },
+	]);
+	expect(contents[0].parts).toEqual([{ text: 'Hi' }]);
+});
+
+test('with JSON contents ending in a model turn, the attachments go in a new user turn', async () => {
+	await runGemini(
+		server,
+		{
+			contentsMode: 'json',
+			contentsJson:
+				'[{"role": "user", "parts": [{"text": "Look"}]}, {"role": "model", "parts": [{"text": "Send it"}]}]',
+			options: { attachments: 'invoice' },
+		},
+		{ rows: [row] },
+	);
+	const contents = (server.generateRequests[0].body as { contents: unknown[] }).contents;
+	expect(contents[2]).toEqual({
+		role: 'user',
+		parts: [{ inlineData: { mimeType: 'application/pdf', data: PDF } }],
+	});
+});
+
+test('a missing binary property fails before any request, naming it', async () => {
+	const { error } = await runGemini(
+		server,
+		{ prompt: 'x', options: { attachments: 'photo' } },
+		{ rows: [row] },
+	);
+	expect(error?.message).toMatch(/photo/);
+	expect(server.generateRequests).toHaveLength(0);
+});
+
+test('more inline data than the API takes fails before any request, naming the property and its size', async () => {
+	const big = Buffer.alloc(16 * 1024 * 1024, 7).toString('base64');
+	const { error } = await runGemini(
+		server,
+		{ prompt: 'x', options: { attachments: 'video' } },
+		{ rows: [{ $binary: { video: { data: big, mimeType: 'video/mp4', fileName: 'clip.mp4' } } }] },
+	);
+	expect(error?.message).toBe(
+		'"Attachments" of item 0 would send 21.3 MB of inline data with binary property "video" (21.3 MB encoded); the API takes at most 20.0 MB per request',
+	);
+	expect(server.generateRequests).toHaveLength(0);
+});
