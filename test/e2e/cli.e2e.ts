@@ -12,6 +12,7 @@ import {
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 import { e2eEnvironment, N8nInstance, outputOf } from './n8n';
 import {
+	attachmentWorkflow,
 	credentialFile,
 	geminiNode,
 	rowsWorkflow,
@@ -22,6 +23,11 @@ import {
 const { install, tarball } = e2eEnvironment();
 const standin = new StandinServer();
 const n8n = new N8nInstance(install);
+
+/** A PNG header: enough to be a file with a type, small enough to read in a failure message. */
+const PNG = Buffer.from('89504e470d0a1a0a0000000d494844520000000100000001', 'hex').toString(
+	'base64',
+);
 
 const fifty = '={{ Array.from({ length: 50 }, (_, i) => ({ q: "row " + i })) }}';
 
@@ -39,6 +45,24 @@ function byPrompt(request: RecordedRequest): ScriptedReply {
 			body:
 				encodeSse([textChunk('half')]) + JSON.stringify(rpcError(500, 'INTERNAL', 'Stream broke')),
 		};
+	if (prompt === 'Describe this picture.') {
+		return {
+			body: encodeSse([
+				textChunk('A tiny cat, and here it is redrawn.'),
+				{
+					candidates: [
+						{
+							content: {
+								role: 'model',
+								parts: [{ inlineData: { mimeType: 'image/png', data: PNG } }],
+							},
+							finishReason: 'STOP',
+						},
+					],
+				},
+			]),
+		};
+	}
 	if (prompt === 'Name a prime number.') {
 		return {
 			body: encodeSse([
@@ -106,6 +130,7 @@ const workflows = {
 	),
 	webhook: webhookWorkflow('qrE2eWebhook01', 'ask', { prompt: '={{ $json.body.question }}' }),
 	streaming: streamingWebhookWorkflow('qrE2eStreaming01', 'ask-live'),
+	attachment: attachmentWorkflow('qrE2eAttachment01', PNG, 'image/png'),
 };
 
 const PACE_MS = 200;
@@ -198,6 +223,28 @@ describe('n8n execute', () => {
 			],
 		});
 	});
+});
+
+test('a binary file made by n8n goes out as inline data, and an image answer comes back as binary data', async () => {
+	const result = await n8n.execute(workflows.attachment.id);
+	expect(result.data.resultData.error).toBeUndefined();
+	expect(standin.generateRequests[0].body).toEqual({
+		contents: [
+			{
+				role: 'user',
+				parts: [
+					{ text: 'Describe this picture.' },
+					{ inlineData: { mimeType: 'image/png', data: PNG } },
+				],
+			},
+		],
+	});
+	const [item] = outputOf(result, 'Quickrouter Gemini') as Array<{
+		json: Record<string, unknown>;
+		binary?: Record<string, { mimeType: string; fileName?: string }>;
+	}>;
+	expect(item.json.text).toBe('A tiny cat, and here it is redrawn.');
+	expect(item.binary?.data).toMatchObject({ mimeType: 'image/png', fileName: 'output_1.png' });
 });
 
 describe('n8n start', () => {

@@ -182,3 +182,58 @@ export function streamingWebhookWorkflow(id: string, path: string): Workflow {
 		settings: { executionOrder: 'v1' },
 	};
 }
+
+/**
+ * Manual Trigger -> a base64 file in a field -> Convert to File (n8n's own binary data) ->
+ * Quickrouter Gemini with that binary property as an attachment.
+ */
+export function attachmentWorkflow(id: string, base64: string, mimeType: string): Workflow {
+	const nodes: WorkflowNode[] = [
+		{
+			id: 'trigger',
+			name: 'When clicking Execute workflow',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			id: 'file-field',
+			name: 'File Field',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position: [220, 0],
+			parameters: {
+				mode: 'manual',
+				assignments: { assignments: [{ id: 'file', name: 'file', value: base64, type: 'string' }] },
+				options: {},
+			},
+		},
+		{
+			id: 'to-file',
+			name: 'Convert to File',
+			type: 'n8n-nodes-base.convertToFile',
+			typeVersion: 1.1,
+			position: [440, 0],
+			parameters: {
+				operation: 'toBinary',
+				sourceProperty: 'file',
+				binaryPropertyName: 'data',
+				options: { fileName: 'cat.png', mimeType },
+			},
+		},
+		geminiNode(
+			'Quickrouter Gemini',
+			{ prompt: 'Describe this picture.', options: { attachments: 'data' } },
+			[660, 0],
+		),
+	];
+	return {
+		id,
+		name: 'Describe a picture',
+		active: false,
+		nodes,
+		connections: chain(nodes),
+		settings: { executionOrder: 'v1' },
+	};
+}
