@@ -1,8 +1,9 @@
 /**
  * Attachments: binary properties of the input item (images, PDF, audio, video) sent as
- * `inlineData` parts with the last user turn, in every contents mode.
+ * `inlineData` parts, and files already uploaded (File API URIs) as `fileData` parts, with
+ * the last user turn, in every contents mode.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { parameterError } from './errors';
 import type { GeminiContent, GeminiPart } from './types';
@@ -18,8 +19,9 @@ export async function withAttachments(
 	itemIndex: number,
 	contents: GeminiContent[],
 	propertyNames: string[],
+	fileData: IDataObject[],
 ): Promise<GeminiContent[]> {
-	if (propertyNames.length === 0) return contents;
+	if (propertyNames.length === 0 && fileData.length === 0) return contents;
 	const parts: GeminiPart[] = [];
 	let total = 0;
 	for (const name of propertyNames) {
@@ -37,6 +39,7 @@ export async function withAttachments(
 		}
 		parts.push({ inlineData: { mimeType: binary.mimeType, data } });
 	}
+	for (const file of fileData) parts.push({ fileData: file });
 	const last = contents[contents.length - 1];
 	// A copy: the contents may be values an expression took from another item.
 	if (last && last.role !== 'model') {

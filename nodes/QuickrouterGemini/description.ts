@@ -393,6 +393,14 @@ export const optionsProperty: INodeProperties = {
 				'How many items are sent at once. Output order and item pairing stay those of the input. Read from the first item.',
 		},
 		{
+			displayName: 'File URIs (JSON)',
+			name: 'fileData',
+			type: 'json',
+			default: '[]',
+			description:
+				'Files already uploaded to the File API, sent as `fileData` parts with the last user message: an array of {"fileUri": "…", "mimeType": "…"}',
+		},
+		{
 			displayName: 'Idle Timeout',
 			name: 'idleTimeout',
 			type: 'number',

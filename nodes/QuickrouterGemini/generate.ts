@@ -126,6 +126,7 @@ export async function generateForItem(
 		itemIndex,
 		request.body.contents,
 		request.options.attachments,
+		request.options.fileData,
 	);
 	const baseUrl = await baseUrlOf(ctx, itemIndex);
 	const { retry } = request.options;

@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { optionsProperty } from './description';
 import { parameterError } from './errors';
+import { isPlainObject, parseJsonParameter } from './json-parameter';
 import type { LiveOptions } from './live';
 import { BASE_RETRY_DELAY_MS, type RetryPolicy } from './retry';
 import type { StreamLimits } from './transport';
@@ -20,6 +21,8 @@ const MB = 1024 * 1024;
 export interface ItemOptions {
 	/** Binary property names to send as inline data. */
 	attachments: string[];
+	/** `fileData` parts ({ fileUri, mimeType }) to send with the last user turn. */
+	fileData: IDataObject[];
 	includeRawChunks: boolean;
 	live: LiveOptions;
 	limits: StreamLimits;
@@ -69,6 +72,28 @@ function attachmentNames(value: unknown): string[] {
 	return names.map((name) => name.trim()).filter((name) => name !== '');
 }
 
+function fileDataOf(ctx: IExecuteFunctions, itemIndex: number, value: unknown): IDataObject[] {
+	if (value === undefined || value === '') return [];
+	const files = parseJsonParameter(ctx, itemIndex, 'File URIs (JSON)', value);
+	const valid =
+		Array.isArray(files) &&
+		files.every(
+			(file) =>
+				isPlainObject(file) &&
+				typeof file.fileUri === 'string' &&
+				typeof file.mimeType === 'string',
+		);
+	if (!valid) {
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'File URIs (JSON)',
+			'is not an array of { "fileUri", "mimeType" } objects',
+		);
+	}
+	return files as IDataObject[];
+}
+
 function optionsOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
 	return ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 }
@@ -79,6 +104,7 @@ export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): Item
 		numberOption(ctx, itemIndex, options, key);
 	return {
 		attachments: attachmentNames(options.attachments),
+		fileData: fileDataOf(ctx, itemIndex, options.fileData),
 		includeRawChunks: options.includeRawChunks === true,
 		live: {
 			streamToResponse: (options.streamToResponse ?? OPTION_DEFAULTS.streamToResponse) === true,

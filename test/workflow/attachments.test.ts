@@ -102,3 +102,34 @@ test('more inline data than the API takes fails before any request, naming the p
 	);
 	expect(server.generateRequests).toHaveLength(0);
 });
+
+test('File API URIs go out as fileData parts after the inline data', async () => {
+	const file = {
+		fileUri: 'https://generativelanguage.googleapis.com/v1beta/files/abc123',
+		mimeType: 'video/mp4',
+	};
+	await runGemini(
+		server,
+		{ prompt: 'Summarize.', options: { attachments: 'image', fileData: JSON.stringify([file]) } },
+		{ rows: [row] },
+	);
+	expect(
+		(server.generateRequests[0].body as { contents: Array<{ parts: unknown[] }> }).contents[0]
+			.parts,
+	).toEqual([
+		{ text: 'Summarize.' },
+		{ inlineData: { mimeType: 'image/png', data: PNG } },
+		{ fileData: file },
+	]);
+});
+
+test('File API URIs without a MIME type fail before any request, naming the field', async () => {
+	const { error } = await runGemini(server, {
+		prompt: 'x',
+		options: { fileData: '[{"fileUri": "files/abc"}]' },
+	});
+	expect(error?.message).toBe(
+		'"File URIs (JSON)" of item 0 is not an array of { "fileUri", "mimeType" } objects',
+	);
+	expect(server.generateRequests).toHaveLength(0);
+});

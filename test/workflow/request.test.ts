@@ -378,3 +378,57 @@ describe('tools and safety settings', () => {
 		expect(server.generateRequests).toHaveLength(0);
 	});
 });
+
+test('a function-calling round trip: the call, with its signature, and the function response go back', async () => {
+	const call = {
+		functionCall: { name: 'get_weather', args: { city: 'Paris' } },
+		thoughtSignature: 'c2lnLWZj',
+	};
+	const { nodes, connections } = geminiWorkflow({
+		prompt: 'Weather in Paris?',
+		tools: {
+			functionDeclarationsJson:
+				'[{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]',
+		},
+	});
+	nodes.push({
+		...nodes[2],
+		id: '4',
+		name: 'With Result',
+		position: [600, 0],
+		parameters: {
+			contentsMode: 'json',
+			contentsJson: `={{ [
+  { "role": "user", "parts": [{ "text": "Weather in Paris?" }] },
+  $json.content,
+  { "role": "user", "parts": [{ "functionResponse": { "name": $json.functionCalls[0].name, "response": { "celsius": 21 } } }] }
+] }}`,
+		},
+	});
+	connections[GEMINI] = { main: [[{ node: 'With Result', type: 'main', index: 0 }]] };
+	server.reset((request) =>
+		request === server.generateRequests[0]
+			? {
+					body: encodeSse([
+						{ candidates: [{ content: { role: 'model', parts: [call] }, finishReason: 'STOP' }] },
+					]),
+				}
+			: echoScript(request),
+	);
+	const { error, output } = await runWorkflow({
+		nodes,
+		connections,
+		credentials: { [CREDENTIAL_TYPE]: { apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl } },
+	});
+	expect(error).toBeUndefined();
+	expect(output(GEMINI)[0].json.functionCalls).toEqual([call.functionCall]);
+	expect((server.generateRequests[1].body as { contents: unknown[] }).contents).toEqual([
+		{ role: 'user', parts: [{ text: 'Weather in Paris?' }] },
+		{ role: 'model', parts: [call] },
+		{
+			role: 'user',
+			parts: [{ functionResponse: { name: 'get_weather', response: { celsius: 21 } } }],
+		},
+	]);
+	expect(output('With Result')).toHaveLength(1);
+});
