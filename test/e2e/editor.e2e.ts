@@ -10,7 +10,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 
 import { StandinServer, STANDIN_TOKEN } from '../standin/server';
 import { e2eEnvironment, N8nInstance } from './n8n';
-import { credentialFile, geminiNode } from './workflows';
+import { credentialFile, geminiNode, MANUAL_TRIGGER } from './workflows';
 
 const { install, tarball } = e2eEnvironment();
 const standin = new StandinServer();
@@ -53,14 +53,7 @@ describeWithBrowser('the n8n editor', () => {
 			active: false,
 			settings: { executionOrder: 'v1' },
 			nodes: [
-				{
-					id: 'trigger',
-					name: 'When clicking Execute workflow',
-					type: 'n8n-nodes-base.manualTrigger',
-					typeVersion: 1,
-					position: [0, 0],
-					parameters: {},
-				},
+				MANUAL_TRIGGER,
 				geminiNode(
 					'Quickrouter Gemini',
 					{

@@ -32,6 +32,16 @@ export interface Workflow {
 	settings: Parameters;
 }
 
+/** n8n's Manual Trigger, as the editor names it. */
+export const MANUAL_TRIGGER: WorkflowNode = {
+	id: 'trigger',
+	name: 'When clicking Execute workflow',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
+
 export function credentialFile(baseUrl: string, apiToken: string) {
 	return [{ ...CREDENTIAL, type: 'quickrouterApi', data: { apiToken, baseUrl } }];
 }
@@ -73,14 +83,7 @@ export function rowsWorkflow(
 	tail: WorkflowNode[],
 ): Workflow {
 	const nodes: WorkflowNode[] = [
-		{
-			id: 'trigger',
-			name: 'When clicking Execute workflow',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
+		MANUAL_TRIGGER,
 		{
 			id: 'rows',
 			name: 'Rows',
@@ -189,14 +192,7 @@ export function streamingWebhookWorkflow(id: string, path: string): Workflow {
  */
 export function attachmentWorkflow(id: string, base64: string, mimeType: string): Workflow {
 	const nodes: WorkflowNode[] = [
-		{
-			id: 'trigger',
-			name: 'When clicking Execute workflow',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
+		MANUAL_TRIGGER,
 		{
 			id: 'file-field',
 			name: 'File Field',
