@@ -62,7 +62,8 @@ test('chunks go out as the stand-in sends them, not when the answer is complete'
 	const gaps = items
 		.slice(1)
 		.map((chunk, index) => chunk.metadata.timestamp - items[index].metadata.timestamp);
-	expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100);
+	// The typical gap, so one late timer on a loaded machine does not decide it.
+	expect([...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(100);
 });
 
 test('thought summaries are streamed only with Stream Thoughts', async () => {
