@@ -2,13 +2,14 @@
  * What goes over the wire: real workflows run through n8n's engine, and the stand-in server
  * records exactly what the node sent.
  */
+import type { IDataObject } from 'n8n-workflow';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow } from '../harness/n8n';
 import { FIXTURE_DIR } from '../helpers/fixtures';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
-import { echoScript, STANDIN_TOKEN } from '../standin/server';
+import { echoScript, type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
 import { encodeSse } from '../standin/sse';
 
 const seed = JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'seed.json'), 'utf8'));
@@ -241,49 +242,62 @@ test('every parameter is read per item, so expressions follow each row', async (
 	]);
 });
 
-test("a previous answer's content goes back as a turn, signatures included (the README's multi-turn example)", async () => {
-	const { nodes, connections } = geminiWorkflow({ prompt: 'Name a prime number.' });
+/**
+ * Quickrouter Gemini, then a second one (`secondName`) sending `contentsJson`. The stand-in
+ * answers the first request with `firstReply` and echoes after that.
+ */
+async function runTwoTurns(
+	first: IDataObject,
+	secondName: string,
+	contentsJson: string,
+	firstReply: ScriptedReply,
+) {
+	const { nodes, connections } = geminiWorkflow(first);
 	nodes.push({
 		...nodes[2],
 		id: '4',
-		name: 'Follow Up',
+		name: secondName,
 		position: [600, 0],
-		parameters: {
-			contentsMode: 'json',
-			contentsJson: `={{ [
-  { "role": "user", "parts": [{ "text": "Name a prime number." }] },
-  $('Quickrouter Gemini').item.json.content,
-  { "role": "user", "parts": [{ "text": "Now double it." }] }
-] }}`,
-		},
+		parameters: { contentsMode: 'json', contentsJson },
 	});
-	connections[GEMINI] = { main: [[{ node: 'Follow Up', type: 'main', index: 0 }]] };
+	connections[GEMINI] = { main: [[{ node: secondName, type: 'main', index: 0 }]] };
 	server.reset((request) =>
-		request === server.generateRequests[0]
-			? {
-					body: encodeSse([
-						{
-							candidates: [
-								{ content: { role: 'model', parts: [{ text: 'Thinking…', thought: true }] } },
-							],
-						},
-						{
-							candidates: [
-								{
-									content: { role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTE=' }] },
-									finishReason: 'STOP',
-								},
-							],
-						},
-					]),
-				}
-			: echoScript(request),
+		request === server.generateRequests[0] ? firstReply : echoScript(request),
 	);
-	const { error, output } = await runWorkflow({
+	return await runWorkflow({
 		nodes,
 		connections,
 		credentials: { [CREDENTIAL_TYPE]: { apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl } },
 	});
+}
+
+test("a previous answer's content goes back as a turn, signatures included (the README's multi-turn example)", async () => {
+	const { error, output } = await runTwoTurns(
+		{ prompt: 'Name a prime number.' },
+		'Follow Up',
+		`={{ [
+  { "role": "user", "parts": [{ "text": "Name a prime number." }] },
+  $('Quickrouter Gemini').item.json.content,
+  { "role": "user", "parts": [{ "text": "Now double it." }] }
+] }}`,
+		{
+			body: encodeSse([
+				{
+					candidates: [
+						{ content: { role: 'model', parts: [{ text: 'Thinking…', thought: true }] } },
+					],
+				},
+				{
+					candidates: [
+						{
+							content: { role: 'model', parts: [{ text: '7', thoughtSignature: 'c2lnLTE=' }] },
+							finishReason: 'STOP',
+						},
+					],
+				},
+			]),
+		},
+	);
 	expect(error).toBeUndefined();
 	expect(server.generateRequests[1].body).toEqual({
 		contents: [
@@ -384,42 +398,26 @@ test('a function-calling round trip: the call, with its signature, and the funct
 		functionCall: { name: 'get_weather', args: { city: 'Paris' } },
 		thoughtSignature: 'c2lnLWZj',
 	};
-	const { nodes, connections } = geminiWorkflow({
-		prompt: 'Weather in Paris?',
-		tools: {
-			functionDeclarationsJson:
-				'[{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]',
+	const { error, output } = await runTwoTurns(
+		{
+			prompt: 'Weather in Paris?',
+			tools: {
+				functionDeclarationsJson:
+					'[{"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}]',
+			},
 		},
-	});
-	nodes.push({
-		...nodes[2],
-		id: '4',
-		name: 'With Result',
-		position: [600, 0],
-		parameters: {
-			contentsMode: 'json',
-			contentsJson: `={{ [
+		'With Result',
+		`={{ [
   { "role": "user", "parts": [{ "text": "Weather in Paris?" }] },
   $json.content,
   { "role": "user", "parts": [{ "functionResponse": { "name": $json.functionCalls[0].name, "response": { "celsius": 21 } } }] }
 ] }}`,
+		{
+			body: encodeSse([
+				{ candidates: [{ content: { role: 'model', parts: [call] }, finishReason: 'STOP' }] },
+			]),
 		},
-	});
-	connections[GEMINI] = { main: [[{ node: 'With Result', type: 'main', index: 0 }]] };
-	server.reset((request) =>
-		request === server.generateRequests[0]
-			? {
-					body: encodeSse([
-						{ candidates: [{ content: { role: 'model', parts: [call] }, finishReason: 'STOP' }] },
-					]),
-				}
-			: echoScript(request),
 	);
-	const { error, output } = await runWorkflow({
-		nodes,
-		connections,
-		credentials: { [CREDENTIAL_TYPE]: { apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl } },
-	});
 	expect(error).toBeUndefined();
 	expect(output(GEMINI)[0].json.functionCalls).toEqual([call.functionCall]);
 	expect((server.generateRequests[1].body as { contents: unknown[] }).contents).toEqual([
