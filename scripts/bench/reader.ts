@@ -9,16 +9,19 @@ import { createParser } from 'eventsource-parser';
 
 type Result = { bytes: number; textLength: number };
 
-/** The floor: a bare client that only receives the bytes. */
-async function floor(url: string): Promise<Result> {
+/** POSTs a prompt with bare `http` and hands every received piece to `onPiece`. */
+async function post(url: string, onPiece: (piece: Buffer) => void): Promise<number> {
 	return await new Promise((resolve, reject) => {
 		const req = http.request(
 			url,
 			{ method: 'POST', headers: { 'content-type': 'application/json' } },
 			(res) => {
 				let bytes = 0;
-				res.on('data', (piece: Buffer) => (bytes += piece.length));
-				res.on('end', () => resolve({ bytes, textLength: 0 }));
+				res.on('data', (piece: Buffer) => {
+					bytes += piece.length;
+					onPiece(piece);
+				});
+				res.on('end', () => resolve(bytes));
 				res.on('error', reject);
 			},
 		);
@@ -27,35 +30,25 @@ async function floor(url: string): Promise<Result> {
 	});
 }
 
+/** The floor: a bare client that only receives the bytes. */
+async function floor(url: string): Promise<Result> {
+	return { bytes: await post(url, () => undefined), textLength: 0 };
+}
+
 /** The lean reference: bare http + eventsource-parser + JSON.parse + text join, no n8n. */
 async function lean(url: string): Promise<Result> {
-	return await new Promise((resolve, reject) => {
-		const req = http.request(
-			url,
-			{ method: 'POST', headers: { 'content-type': 'application/json' } },
-			(res) => {
-				let bytes = 0;
-				let text = '';
-				const decoder = new TextDecoder();
-				const parser = createParser({
-					onEvent: (event) => {
-						const chunk = JSON.parse(event.data) as {
-							candidates?: Array<{ content?: { parts?: Array<{ text?: string }> } }>;
-						};
-						for (const part of chunk.candidates?.[0]?.content?.parts ?? []) text += part.text ?? '';
-					},
-				});
-				res.on('data', (piece: Buffer) => {
-					bytes += piece.length;
-					parser.feed(decoder.decode(piece, { stream: true }));
-				});
-				res.on('end', () => resolve({ bytes, textLength: text.length }));
-				res.on('error', reject);
-			},
-		);
-		req.on('error', reject);
-		req.end('{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}');
+	let text = '';
+	const decoder = new TextDecoder();
+	const parser = createParser({
+		onEvent: (event) => {
+			const chunk = JSON.parse(event.data) as {
+				candidates?: Array<{ content?: { parts?: Array<{ text?: string }> } }>;
+			};
+			for (const part of chunk.candidates?.[0]?.content?.parts ?? []) text += part.text ?? '';
+		},
 	});
+	const bytes = await post(url, (piece) => parser.feed(decoder.decode(piece, { stream: true })));
+	return { bytes, textLength: text.length };
 }
 
 /** Google's SDK, pointed at the stand-in. */
