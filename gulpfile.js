@@ -43,6 +43,9 @@ async function bundle() {
 				platform: 'node',
 				format: 'cjs',
 				target: 'node18',
+				// import() would load the SDK's ESM build, a second copy beside the CommonJS one
+				// n8n itself uses; as require() it is n8n's own instance.
+				supported: { 'dynamic-import': false },
 				// n8n provides these at run time; bundling them would ship a second copy.
 				external: ['n8n-workflow', '@n8n/ai-node-sdk'],
 				legalComments: 'inline',

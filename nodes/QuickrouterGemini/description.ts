@@ -114,7 +114,7 @@ const contentsProperties: INodeProperties[] = [
 	},
 ];
 
-const generationConfigProperty: INodeProperties = {
+export const generationConfigProperty: INodeProperties = {
 	displayName: 'Generation Config',
 	name: 'generationConfig',
 	type: 'collection',
@@ -328,7 +328,7 @@ const toolsProperty: INodeProperties = {
 	],
 };
 
-const safetySettingsProperty: INodeProperties = {
+export const safetySettingsProperty: INodeProperties = {
 	displayName: 'Safety Settings',
 	name: 'safetySettings',
 	type: 'fixedCollection',

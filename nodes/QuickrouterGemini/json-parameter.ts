@@ -2,9 +2,10 @@
  * JSON parameters: a string the user typed, or the value an expression already produced.
  * A string that does not parse is an error naming the item and the field.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
 import { parameterError } from './errors';
+import type { NodeContext } from './types';
 
 export function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -12,7 +13,7 @@ export function isPlainObject(value: unknown): value is IDataObject {
 
 /** Accepts a JSON string or a value an expression already produced. */
 export function parseJsonParameter(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	itemIndex: number,
 	field: string,
 	value: unknown,

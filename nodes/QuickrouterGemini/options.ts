@@ -10,6 +10,7 @@ import { isPlainObject, parseJsonParameter } from './json-parameter';
 import type { LiveOptions } from './live';
 import { BASE_RETRY_DELAY_MS, type RetryPolicy } from './retry';
 import type { StreamLimits } from './transport';
+import type { NodeContext } from './types';
 
 /** The defaults shown in the editor are the ones applied when an option is not added. */
 export const OPTION_DEFAULTS: Record<string, unknown> = Object.fromEntries(
@@ -18,17 +19,21 @@ export const OPTION_DEFAULTS: Record<string, unknown> = Object.fromEntries(
 
 const MB = 1024 * 1024;
 
-export interface ItemOptions {
+/** How one request is bounded and retried; shared by the main node and the chat model. */
+export interface RequestOptions {
+	limits: StreamLimits;
+	/** Largest single SSE event, in characters. */
+	maxEventChars: number;
+	retry: RetryPolicy;
+}
+
+export interface ItemOptions extends RequestOptions {
 	/** Binary property names to send as inline data. */
 	attachments: string[];
 	/** `fileData` parts ({ fileUri, mimeType }) to send with the last user turn. */
 	fileData: IDataObject[];
 	includeRawChunks: boolean;
 	live: LiveOptions;
-	limits: StreamLimits;
-	/** Largest single SSE event, in characters. */
-	maxEventChars: number;
-	retry: RetryPolicy;
 }
 
 interface NumberRule {
@@ -48,7 +53,7 @@ const RULES: Record<string, NumberRule> = {
 };
 
 function numberOption(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	itemIndex: number,
 	options: IDataObject,
 	key: keyof typeof RULES,
@@ -94,22 +99,16 @@ function fileDataOf(ctx: IExecuteFunctions, itemIndex: number, value: unknown): 
 	return files as IDataObject[];
 }
 
-function optionsOf(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+function optionsOf(ctx: NodeContext, itemIndex: number): IDataObject {
 	return ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 }
 
-export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): ItemOptions {
+/** Timeouts, size limits and retries; an option not added keeps its default. */
+export function readRequestOptions(ctx: NodeContext, itemIndex: number): RequestOptions {
 	const options = optionsOf(ctx, itemIndex);
 	const read = (key: Parameters<typeof numberOption>[3]) =>
 		numberOption(ctx, itemIndex, options, key);
 	return {
-		attachments: attachmentNames(options.attachments),
-		fileData: fileDataOf(ctx, itemIndex, options.fileData),
-		includeRawChunks: options.includeRawChunks === true,
-		live: {
-			streamToResponse: (options.streamToResponse ?? OPTION_DEFAULTS.streamToResponse) === true,
-			streamThoughts: (options.streamThoughts ?? OPTION_DEFAULTS.streamThoughts) === true,
-		},
 		limits: {
 			timeout: read('timeout'),
 			idleTimeout: read('idleTimeout'),
@@ -121,6 +120,20 @@ export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): Item
 			maxRetryDelay: read('maxRetryDelay'),
 			baseDelay: BASE_RETRY_DELAY_MS,
 		},
+	};
+}
+
+export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): ItemOptions {
+	const options = optionsOf(ctx, itemIndex);
+	return {
+		attachments: attachmentNames(options.attachments),
+		fileData: fileDataOf(ctx, itemIndex, options.fileData),
+		includeRawChunks: options.includeRawChunks === true,
+		live: {
+			streamToResponse: (options.streamToResponse ?? OPTION_DEFAULTS.streamToResponse) === true,
+			streamThoughts: (options.streamThoughts ?? OPTION_DEFAULTS.streamThoughts) === true,
+		},
+		...readRequestOptions(ctx, itemIndex),
 	};
 }
 

@@ -9,7 +9,7 @@ import { parameterError } from './errors';
 import { isPlainObject, parseJsonParameter } from './json-parameter';
 import { toolFields } from './tools';
 import { type ItemOptions, readItemOptions } from './options';
-import type { GeminiContent, GenerateContentRequest } from './types';
+import type { GeminiContent, GenerateContentRequest, NodeContext } from './types';
 
 export type ContentsMode = 'prompt' | 'messages' | 'json';
 
@@ -50,7 +50,7 @@ function deepMerge(target: IDataObject, source: IDataObject): IDataObject {
 	return target;
 }
 
-export function normalizeModel(ctx: IExecuteFunctions, itemIndex: number, value: unknown): string {
+export function normalizeModel(ctx: NodeContext, itemIndex: number, value: unknown): string {
 	const model = String(value ?? '')
 		.trim()
 		.replace(/^models\//, '');
@@ -144,7 +144,7 @@ function jsonContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[
 	return contents as GeminiContent[];
 }
 
-function stopSequences(ctx: IExecuteFunctions, itemIndex: number, value: unknown): string[] {
+function stopSequences(ctx: NodeContext, itemIndex: number, value: unknown): string[] {
 	if (Array.isArray(value)) return value.map(String);
 	if (typeof value !== 'string') {
 		throw parameterError(
@@ -157,7 +157,8 @@ function stopSequences(ctx: IExecuteFunctions, itemIndex: number, value: unknown
 	return value.split(/\r?\n/).filter((line) => line !== '');
 }
 
-function generationConfig(ctx: IExecuteFunctions, itemIndex: number): IDataObject | undefined {
+/** The Generation Config collection -> `generationConfig`, or undefined when nothing is set. */
+export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObject | undefined {
 	const input = ctx.getNodeParameter('generationConfig', itemIndex, {}) as IDataObject;
 	const config: IDataObject = {};
 	for (const key of PLAIN_CONFIG_KEYS) {

@@ -6,6 +6,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { parameterError } from './errors';
 import { isPlainObject, parseJsonParameter } from './json-parameter';
+import type { NodeContext } from './types';
 
 export interface ToolFields {
 	tools?: IDataObject[];
@@ -77,9 +78,14 @@ export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolField
 			'object',
 		) as IDataObject;
 	}
-	const safety = ctx.getNodeParameter('safetySettings.values', itemIndex, []) as IDataObject[];
-	if (safety.length > 0) {
-		fields.safetySettings = safety.map(({ category, threshold }) => ({ category, threshold }));
-	}
+	const safetySettings = safetySettingsOf(ctx, itemIndex);
+	if (safetySettings) fields.safetySettings = safetySettings;
 	return fields;
+}
+
+/** The Safety Settings parameter -> `safetySettings`, or undefined when none is set. */
+export function safetySettingsOf(ctx: NodeContext, itemIndex: number): IDataObject[] | undefined {
+	const safety = ctx.getNodeParameter('safetySettings.values', itemIndex, []) as IDataObject[];
+	if (safety.length === 0) return undefined;
+	return safety.map(({ category, threshold }) => ({ category, threshold }));
 }

@@ -3,15 +3,10 @@
  * proxy settings, cancellation and auth apply, and the token only ever travels in the
  * Authorization header that the credential adds.
  */
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHttpRequestOptions,
-	ILoadOptionsFunctions,
-} from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 
 import { GeminiStreamError } from './stream';
-import type { GenerateContentRequest } from './types';
+import type { GenerateContentRequest, NodeContext } from './types';
 import { wait } from './wait';
 
 export const CREDENTIAL_TYPE = 'quickrouterApi';
@@ -98,7 +93,7 @@ export function normalizeBaseUrl(value: unknown): string {
 }
 
 export async function baseUrlOf(
-	ctx: IExecuteFunctions | ILoadOptionsFunctions,
+	ctx: NodeContext | ILoadOptionsFunctions,
 	itemIndex?: number,
 ): Promise<string> {
 	const credentials = await ctx.getCredentials<{ baseUrl?: string }>(CREDENTIAL_TYPE, itemIndex);
@@ -245,7 +240,7 @@ async function awaitAnswer(
  * before any answer (refused, reset, no headers in time) come from n8n's helper as they are.
  */
 export async function openGenerateStream(
-	ctx: IExecuteFunctions,
+	ctx: NodeContext,
 	request: GenerateStreamRequest,
 ): Promise<OpenStream> {
 	const { baseUrl, model, body, limits, signal } = request;

@@ -1,57 +1,33 @@
 /**
- * Chat messages of n8n's AI SDK (@n8n/ai-node-sdk: system / user / assistant / tool, with
- * text, reasoning, file, tool-call and tool-result content) <-> Gemini's `contents`.
- *
- * Groundwork for the chat model sub-node (issue #7). The types below restate the SDK's
- * (`@n8n/ai-utilities` types/message.d.ts, 0.34.1 inside n8n 2.41.1) so this module has no
- * dependency; the sub-node will import the SDK's own.
+ * Chat messages of n8n's AI SDK (system / user / assistant / tool, with text, reasoning, file,
+ * tool-call and tool-result content) <-> Gemini's `contents`, and SDK tools -> Gemini's
+ * `functionDeclarations`. Types only come from the SDK, so this module loads without it.
  */
+import type { Message, MessageContent, Tool } from '@n8n/ai-node-sdk';
 import type { IDataObject } from 'n8n-workflow';
+import { randomBytes } from 'node:crypto';
 
 import type { GeminiContent, GeminiPart } from '../QuickrouterGemini/types';
 
-interface ContentMetadata {
-	providerMetadata?: Record<string, unknown>;
+/**
+ * Gemini 3 rejects a function-calling turn unless the first call of each step comes back with
+ * the `thoughtSignature` it was sent with. The tool-call id is the one field of a call that
+ * n8n's AI Agent keeps through its tool round trip (it rebuilds the model's message from the
+ * call's id, name and arguments; providerMetadata does not survive), so the signature rides in
+ * the id: `qr_<nonce>` or `qr_<nonce>~<signature>` (base64 has no `~`).
+ */
+const ID_PREFIX = 'qr_';
+const SIGNATURE_SEPARATOR = '~';
+
+export function toolCallIdFor(signature?: string): string {
+	const nonce = `${ID_PREFIX}${randomBytes(6).toString('hex')}`;
+	return signature ? `${nonce}${SIGNATURE_SEPARATOR}${signature}` : nonce;
 }
 
-export type ChatContent = ContentMetadata &
-	(
-		| { type: 'text'; text: string }
-		| { type: 'reasoning'; text: string }
-		| { type: 'file'; mediaType?: string; data: string | Uint8Array }
-		| { type: 'tool-call'; toolCallId?: string; toolName: string; input: string }
-		| { type: 'tool-result'; toolCallId: string; result: unknown; isError?: boolean }
-	);
-
-export interface ChatMessage {
-	role: 'system' | 'user' | 'assistant' | 'tool';
-	content: ChatContent[];
-}
-
-export interface ChatTool {
-	name: string;
-	description?: string;
-	/** JSON Schema of the arguments. */
-	inputSchema?: Record<string, unknown>;
-}
-
-/** Where a part's thought signature travels in SDK content: `providerMetadata.gemini`. */
-const PROVIDER = 'gemini';
-
-function signatureOf(content: ContentMetadata): string | undefined {
-	const gemini = content.providerMetadata?.[PROVIDER] as { thoughtSignature?: unknown } | undefined;
-	return typeof gemini?.thoughtSignature === 'string' ? gemini.thoughtSignature : undefined;
-}
-
-function withSignature(part: GeminiPart, content: ContentMetadata): GeminiPart {
-	const signature = signatureOf(content);
-	return signature ? { ...part, thoughtSignature: signature } : part;
-}
-
-function metadataFor(part: GeminiPart): ContentMetadata {
-	return part.thoughtSignature
-		? { providerMetadata: { [PROVIDER]: { thoughtSignature: part.thoughtSignature } } }
-		: {};
+export function signatureOfToolCallId(id: string | undefined): string | undefined {
+	if (!id?.startsWith(ID_PREFIX)) return undefined;
+	const at = id.indexOf(SIGNATURE_SEPARATOR);
+	return at === -1 ? undefined : id.slice(at + 1);
 }
 
 function parseJson(text: string): unknown {
@@ -62,16 +38,18 @@ function parseJson(text: string): unknown {
 	}
 }
 
-/** Tool-call arguments; n8n adds an `id` key to replayed calls, which the function never declared. */
-function callArgs(input: string): IDataObject {
+/**
+ * Tool-call arguments. When n8n replays a call it adds the call's id to its arguments as
+ * `id`; that key is dropped, while an `id` argument the model itself chose is kept.
+ */
+function callArgs(input: string, toolCallId: string | undefined): IDataObject {
 	const args = parseJson(input);
 	if (typeof args !== 'object' || args === null || Array.isArray(args)) return {};
-	const rest = { ...(args as IDataObject) };
-	delete rest.id;
-	return rest;
+	const { id, ...rest } = args as IDataObject;
+	return id !== undefined && id === toolCallId ? rest : (args as IDataObject);
 }
 
-/** A tool result as a `functionResponse.response` object, which must be an object. */
+/** A tool result as a `functionResponse.response`, which must be an object. */
 function responseOf(result: unknown, isError?: boolean): IDataObject {
 	const value = typeof result === 'string' ? parseJson(result) : result;
 	if (isError) return { error: value as IDataObject[string] };
@@ -84,6 +62,76 @@ function toBase64(data: string | Uint8Array): string {
 	return typeof data === 'string' ? data : Buffer.from(data).toString('base64');
 }
 
+function partOf(content: MessageContent, callNames: Map<string, string>): GeminiPart | undefined {
+	switch (content.type) {
+		case 'text':
+			return { text: content.text };
+		case 'reasoning':
+			return { text: content.text, thought: true };
+		case 'file':
+			return {
+				inlineData: {
+					mimeType: content.mediaType ?? 'application/octet-stream',
+					data: toBase64(content.data),
+				},
+			};
+		case 'tool-call': {
+			if (content.toolCallId) callNames.set(content.toolCallId, content.toolName);
+			const signature = signatureOfToolCallId(content.toolCallId);
+			return {
+				functionCall: { name: content.toolName, args: callArgs(content.input, content.toolCallId) },
+				...(signature ? { thoughtSignature: signature } : {}),
+			};
+		}
+		case 'tool-result':
+			return {
+				functionResponse: {
+					name: callNames.get(content.toolCallId) ?? content.toolCallId,
+					response: responseOf(content.result, content.isError),
+				},
+			};
+		default:
+			// Citations, provider-specific and invalid tool-call content have no Gemini part.
+			return undefined;
+	}
+}
+
+const isCallsOnly = (turn: GeminiContent | undefined): turn is GeminiContent =>
+	turn?.role === 'model' && (turn.parts ?? []).every((part) => part.functionCall);
+
+const isResponsesOnly = (turn: GeminiContent | undefined): turn is GeminiContent =>
+	turn?.role === 'user' && (turn.parts ?? []).every((part) => part.functionResponse);
+
+const firstCall = (turn: GeminiContent) => turn.parts?.find((part) => part.functionCall);
+
+/**
+ * n8n's agent replays parallel calls as one call-and-result pair each. Gemini wants them as
+ * they came: one model turn with every call (the signature on the first only), then one user
+ * turn with every result. A pair whose call has no signature, right after a signed step, is
+ * folded back into that step.
+ */
+function regroupParallelCalls(contents: GeminiContent[]): GeminiContent[] {
+	const out: GeminiContent[] = [];
+	for (let i = 0; i < contents.length; i++) {
+		const turn = contents[i];
+		const [calls, results] = [out[out.length - 2], out[out.length - 1]];
+		const next = contents[i + 1];
+		const folds =
+			isCallsOnly(turn) &&
+			!firstCall(turn)?.thoughtSignature &&
+			isResponsesOnly(next) &&
+			isResponsesOnly(results) &&
+			calls?.role === 'model' &&
+			firstCall(calls)?.thoughtSignature !== undefined;
+		if (folds) {
+			calls.parts = [...(calls.parts ?? []), ...(turn.parts ?? [])];
+			results.parts = [...(results.parts ?? []), ...(next.parts ?? [])];
+			i++;
+		} else out.push(turn);
+	}
+	return out;
+}
+
 export interface GeminiConversation {
 	systemInstruction?: GeminiContent;
 	contents: GeminiContent[];
@@ -92,107 +140,64 @@ export interface GeminiConversation {
 /**
  * SDK messages -> `systemInstruction` and `contents`. Tool results become `functionResponse`
  * parts of a user turn, named after the call they answer; consecutive messages of one role
- * share a turn, so parallel calls and their results each stay together, as Gemini requires.
+ * share a turn, as Gemini requires turns to alternate.
  */
-export function toGeminiConversation(messages: ChatMessage[]): GeminiConversation {
+export function toGeminiConversation(messages: Message[]): GeminiConversation {
 	const system: string[] = [];
 	const contents: GeminiContent[] = [];
 	const callNames = new Map<string, string>();
-	const push = (role: 'user' | 'model', parts: GeminiPart[]) => {
-		if (parts.length === 0) return;
+
+	for (const message of messages) {
+		if (message.role === 'system') {
+			for (const content of message.content) if (content.type === 'text') system.push(content.text);
+			continue;
+		}
+		const parts = message.content
+			.map((content) => partOf(content, callNames))
+			.filter((part): part is GeminiPart => part !== undefined);
+		if (parts.length === 0) continue;
+		const role = message.role === 'assistant' ? 'model' : 'user';
 		const last = contents[contents.length - 1];
 		if (last?.role === role) last.parts = [...(last.parts ?? []), ...parts];
 		else contents.push({ role, parts });
-	};
-
-	for (const message of messages) {
-		const parts: GeminiPart[] = [];
-		for (const content of message.content) {
-			switch (content.type) {
-				case 'text':
-					if (message.role === 'system') system.push(content.text);
-					else parts.push(withSignature({ text: content.text }, content));
-					break;
-				case 'reasoning':
-					parts.push(withSignature({ text: content.text, thought: true }, content));
-					break;
-				case 'file':
-					parts.push({
-						inlineData: {
-							mimeType: content.mediaType ?? 'application/octet-stream',
-							data: toBase64(content.data),
-						},
-					});
-					break;
-				case 'tool-call':
-					if (content.toolCallId) callNames.set(content.toolCallId, content.toolName);
-					parts.push(
-						withSignature(
-							{ functionCall: { name: content.toolName, args: callArgs(content.input) } },
-							content,
-						),
-					);
-					break;
-				case 'tool-result':
-					parts.push({
-						functionResponse: {
-							name: callNames.get(content.toolCallId) ?? content.toolCallId,
-							response: responseOf(content.result, content.isError),
-						},
-					});
-					break;
-			}
-		}
-		if (message.role !== 'system') push(message.role === 'assistant' ? 'model' : 'user', parts);
 	}
 	return {
 		...(system.length > 0 ? { systemInstruction: { parts: [{ text: system.join('\n\n') }] } } : {}),
-		contents,
+		contents: regroupParallelCalls(contents),
 	};
-}
-
-/** Gemini's parts of an answer -> SDK content, each signature kept on the content it came with. */
-export function fromGeminiParts(parts: GeminiPart[], callIdPrefix = 'call'): ChatContent[] {
-	let calls = 0;
-	const content: ChatContent[] = [];
-	for (const part of parts) {
-		if (part.functionCall) {
-			content.push({
-				type: 'tool-call',
-				toolCallId: `${callIdPrefix}_${calls++}`,
-				toolName: String(part.functionCall.name ?? ''),
-				input: JSON.stringify(part.functionCall.args ?? {}),
-				...metadataFor(part),
-			});
-		} else if (typeof part.text === 'string') {
-			content.push({
-				type: part.thought ? 'reasoning' : 'text',
-				text: part.text,
-				...metadataFor(part),
-			});
-		}
-	}
-	return content;
 }
 
 /** JSON Schema keywords Gemini's function declarations reject. */
 const UNSUPPORTED_SCHEMA_KEYS = new Set(['additionalProperties', '$schema']);
 
+/** Removes unsupported keywords; property names under `properties` are data, kept as they are. */
 function cleanSchema(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(cleanSchema);
 	if (typeof value !== 'object' || value === null) return value;
 	return Object.fromEntries(
 		Object.entries(value)
 			.filter(([key]) => !UNSUPPORTED_SCHEMA_KEYS.has(key))
-			.map(([key, inner]) => [key, cleanSchema(inner)]),
+			.map(([key, inner]) => [
+				key,
+				key === 'properties' && typeof inner === 'object' && inner !== null
+					? Object.fromEntries(
+							Object.entries(inner).map(([name, schema]) => [name, cleanSchema(schema)]),
+						)
+					: cleanSchema(inner),
+			]),
 	);
 }
 
-/** SDK tools -> one `functionDeclarations` tool entry, schemas cleaned for Gemini. */
-export function toFunctionDeclarations(tools: ChatTool[]): IDataObject[] {
-	return tools.map((tool) => ({
-		name: tool.name,
-		...(tool.description ? { description: tool.description } : {}),
-		...(tool.inputSchema ? { parameters: cleanSchema(tool.inputSchema) as IDataObject } : {}),
-	}));
+/** The JSON Schema of a tool's input; the SDK's tools may hold a Zod schema instead. */
+export type SchemaOf = (tool: Tool) => Record<string, unknown>;
+
+/** SDK function tools -> `functionDeclarations` entries, schemas cleaned for Gemini. */
+export function toFunctionDeclarations(tools: Tool[], schemaOf: SchemaOf): IDataObject[] {
+	return tools
+		.filter((tool) => tool.type === 'function')
+		.map((tool) => ({
+			name: tool.name,
+			...(tool.description ? { description: tool.description } : {}),
+			parameters: cleanSchema(schemaOf(tool)) as IDataObject,
+		}));
 }

@@ -1,19 +1,35 @@
+import { getParametersJsonSchema, type Message, type Tool } from '@n8n/ai-node-sdk';
+import { z } from 'zod';
+
 import {
-	type ChatMessage,
-	fromGeminiParts,
+	signatureOfToolCallId,
 	toFunctionDeclarations,
 	toGeminiConversation,
+	toolCallIdFor,
 } from '../../nodes/shared/chat-messages';
 
-const gemini = (thoughtSignature: string) => ({
-	providerMetadata: { gemini: { thoughtSignature } },
+const schemaOf = (tool: Tool) =>
+	getParametersJsonSchema(tool as Parameters<typeof getParametersJsonSchema>[0]) as Record<
+		string,
+		unknown
+	>;
+
+/** An assistant message holding one tool call, as n8n's agent replays each call it ran. */
+const call = (toolCallId: string, toolName: string, args: object): Message => ({
+	role: 'assistant',
+	content: [{ type: 'tool-call', toolCallId, toolName, input: JSON.stringify(args) }],
+});
+
+const result = (toolCallId: string, value: unknown): Message => ({
+	role: 'tool',
+	content: [{ type: 'tool-result', toolCallId, result: JSON.stringify(value) }],
 });
 
 test('system messages become the system instruction; user and assistant become user and model turns', () => {
-	const messages: ChatMessage[] = [
+	const messages: Message[] = [
 		{ role: 'system', content: [{ type: 'text', text: 'You are Neko.' }] },
 		{ role: 'user', content: [{ type: 'text', text: 'Hi' }] },
-		{ role: 'assistant', content: [{ type: 'text', text: 'Meow', ...gemini('c2ln') }] },
+		{ role: 'assistant', content: [{ type: 'text', text: 'Meow' }] },
 		{
 			role: 'user',
 			content: [
@@ -26,7 +42,7 @@ test('system messages become the system instruction; user and assistant become u
 		systemInstruction: { parts: [{ text: 'You are Neko.' }] },
 		contents: [
 			{ role: 'user', parts: [{ text: 'Hi' }] },
-			{ role: 'model', parts: [{ text: 'Meow', thoughtSignature: 'c2ln' }] },
+			{ role: 'model', parts: [{ text: 'Meow' }] },
 			{
 				role: 'user',
 				parts: [{ text: 'Again' }, { inlineData: { mimeType: 'image/png', data: 'AQID' } }],
@@ -35,78 +51,123 @@ test('system messages become the system instruction; user and assistant become u
 	});
 });
 
-test('a parallel tool call where only the first part carries a signature goes back as it came', () => {
-	const answer = [
-		{ functionCall: { name: 'add', args: { a: 1, b: 2 } }, thoughtSignature: 'c2lnLTE=' },
-		{ functionCall: { name: 'multiply', args: { a: 3, b: 4 } } },
-	];
-	const content = fromGeminiParts(answer);
-	expect(content).toEqual([
-		{
-			type: 'tool-call',
-			toolCallId: 'call_0',
-			toolName: 'add',
-			input: '{"a":1,"b":2}',
-			...gemini('c2lnLTE='),
-		},
-		{ type: 'tool-call', toolCallId: 'call_1', toolName: 'multiply', input: '{"a":3,"b":4}' },
-	]);
+test('no system message, no system instruction; reasoning goes back as a thought part', () => {
+	expect(
+		toGeminiConversation([
+			{ role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+			{
+				role: 'assistant',
+				content: [
+					{ type: 'reasoning', text: 'A greeting.' },
+					{ type: 'text', text: 'Hello' },
+				],
+			},
+		]),
+	).toEqual({
+		contents: [
+			{ role: 'user', parts: [{ text: 'Hi' }] },
+			{ role: 'model', parts: [{ text: 'A greeting.', thought: true }, { text: 'Hello' }] },
+		],
+	});
+});
+
+test('a tool-call id carries its thought signature, and ids are unique', () => {
+	const signed = toolCallIdFor('c2lnLTE=');
+	const unsigned = toolCallIdFor();
+	expect(signed).toMatch(/^qr_[0-9a-f]{12}~c2lnLTE=$/);
+	expect(signatureOfToolCallId(signed)).toBe('c2lnLTE=');
+	expect(unsigned).toMatch(/^qr_[0-9a-f]{12}$/);
+	expect(signatureOfToolCallId(unsigned)).toBeUndefined();
+	// Ids of other models (memory from another chat model) carry nothing.
+	expect(signatureOfToolCallId('call_abc~def')).toBeUndefined();
+	expect(toolCallIdFor()).not.toBe(unsigned);
+});
+
+// The parallel call of Google's thought-signature guide: "weather in Paris and London", where
+// only the first functionCall part carries a signature, then both functionResponses.
+test('a parallel call replayed as call/result pairs goes back as one model turn and one user turn', () => {
+	const paris = toolCallIdFor('<Signature_A>');
+	const london = toolCallIdFor();
 	const { contents } = toGeminiConversation([
-		{ role: 'user', content: [{ type: 'text', text: 'Compute' }] },
-		// n8n adds an "id" key to replayed tool-call arguments; it is not the function's.
-		{
-			role: 'assistant',
-			content: content.map((part) =>
-				part.type === 'tool-call'
-					? { ...part, input: part.input.replace('{', '{"id":"x",') }
-					: part,
-			),
-		},
-		{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'call_0', result: '3' }] },
-		{
-			role: 'tool',
-			content: [{ type: 'tool-result', toolCallId: 'call_1', result: '{"value": 12}' }],
-		},
+		{ role: 'user', content: [{ type: 'text', text: "What's the weather in Paris and London?" }] },
+		// n8n's agent replays each call on its own, with the call's id added to its arguments.
+		call(paris, 'get_current_temperature', { location: 'Paris', id: paris }),
+		result(paris, [{ temperature: 15, unit: 'C' }]),
+		call(london, 'get_current_temperature', { location: 'London', id: london }),
+		result(london, { temperature: 12, unit: 'C' }),
 	]);
 	expect(contents).toEqual([
-		{ role: 'user', parts: [{ text: 'Compute' }] },
-		{ role: 'model', parts: answer },
+		{ role: 'user', parts: [{ text: "What's the weather in Paris and London?" }] },
+		{
+			role: 'model',
+			parts: [
+				{
+					functionCall: { name: 'get_current_temperature', args: { location: 'Paris' } },
+					thoughtSignature: '<Signature_A>',
+				},
+				{ functionCall: { name: 'get_current_temperature', args: { location: 'London' } } },
+			],
+		},
 		{
 			role: 'user',
 			parts: [
-				{ functionResponse: { name: 'add', response: { result: 3 } } },
-				{ functionResponse: { name: 'multiply', response: { value: 12 } } },
+				{
+					functionResponse: {
+						name: 'get_current_temperature',
+						response: { result: [{ temperature: 15, unit: 'C' }] },
+					},
+				},
+				{
+					functionResponse: {
+						name: 'get_current_temperature',
+						response: { temperature: 12, unit: 'C' },
+					},
+				},
 			],
 		},
 	]);
 });
 
-test('thought summaries come back as reasoning and go out as thought parts, signatures kept', () => {
-	const content = fromGeminiParts([
-		{ text: 'Let me think', thought: true },
-		{ text: 'Four.', thoughtSignature: 'c2ln' },
+test('sequential steps keep one turn each, every step with its own signature', () => {
+	const check = toolCallIdFor('<Signature_A>');
+	const book = toolCallIdFor('<Signature_B>');
+	const { contents } = toGeminiConversation([
+		{ role: 'user', content: [{ type: 'text', text: 'Check flight AA100; book a taxi if delayed.' }] },
+		call(check, 'check_flight', { flight: 'AA100' }),
+		result(check, { status: 'delayed' }),
+		call(book, 'book_taxi', { time: '10 AM' }),
+		result(book, { booking_status: 'success' }),
 	]);
-	expect(content).toEqual([
-		{ type: 'reasoning', text: 'Let me think' },
-		{ type: 'text', text: 'Four.', ...gemini('c2ln') },
+	expect(contents.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+	expect(contents[1].parts?.[0].thoughtSignature).toBe('<Signature_A>');
+	expect(contents[3].parts?.[0].thoughtSignature).toBe('<Signature_B>');
+});
+
+test('calls of a model that signs nothing stay in the order they were made', () => {
+	const first = toolCallIdFor();
+	const second = toolCallIdFor();
+	const { contents } = toGeminiConversation([
+		{ role: 'user', content: [{ type: 'text', text: 'Go' }] },
+		call(first, 'a', {}),
+		result(first, 1),
+		call(second, 'b', {}),
+		result(second, 2),
 	]);
-	expect(toGeminiConversation([{ role: 'assistant', content }]).contents).toEqual([
-		{
-			role: 'model',
-			parts: [
-				{ text: 'Let me think', thought: true },
-				{ text: 'Four.', thoughtSignature: 'c2ln' },
-			],
-		},
-	]);
+	expect(contents.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+});
+
+test("an argument named id that the model chose is kept; n8n's added one is not", () => {
+	const id = toolCallIdFor();
+	const { contents } = toGeminiConversation([call(id, 'get_order', { id: 'order-7' })]);
+	expect(contents[0].parts?.[0].functionCall).toEqual({
+		name: 'get_order',
+		args: { id: 'order-7' },
+	});
 });
 
 test('a failed tool result is sent as an error response', () => {
 	const { contents } = toGeminiConversation([
-		{
-			role: 'assistant',
-			content: [{ type: 'tool-call', toolCallId: 't1', toolName: 'lookup', input: '{}' }],
-		},
+		call('t1', 'lookup', {}),
 		{
 			role: 'tool',
 			content: [{ type: 'tool-result', toolCallId: 't1', result: 'Not found', isError: true }],
@@ -118,34 +179,52 @@ test('a failed tool result is sent as an error response', () => {
 	});
 });
 
-test('tool schemas lose the keywords Gemini rejects, at every depth', () => {
-	expect(
-		toFunctionDeclarations([
-			{
-				name: 'calculator',
-				description: 'Evaluates arithmetic',
-				inputSchema: {
-					$schema: 'http://json-schema.org/draft-07/schema#',
-					type: 'object',
-					additionalProperties: false,
-					properties: {
-						input: {
-							type: 'object',
-							additionalProperties: false,
-							properties: { x: { type: 'number' } },
-						},
-					},
-					required: ['input'],
-				},
+test('a Zod tool schema, as n8n hands tools over, loses the keywords Gemini rejects', () => {
+	const tool: Tool = {
+		type: 'function',
+		name: 'calculator',
+		description: 'Evaluates arithmetic',
+		inputSchema: z.object({ input: z.string(), nested: z.object({ x: z.number() }) }),
+	};
+	// The SDK's own conversion adds what Gemini rejects.
+	expect(schemaOf(tool)).toMatchObject({ $schema: expect.any(String), additionalProperties: false });
+	const [declaration] = toFunctionDeclarations([tool], schemaOf);
+	expect(JSON.stringify(declaration)).not.toMatch(/\$schema|additionalProperties/);
+	expect(declaration.parameters).toEqual({
+		type: 'object',
+		properties: {
+			input: { type: 'string' },
+			nested: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] },
+		},
+		required: ['input', 'nested'],
+	});
+});
+
+test('a JSON tool schema keeps property names that look like keywords', () => {
+	const tool: Tool = {
+		type: 'function',
+		name: 'calculator',
+		description: 'Evaluates arithmetic',
+		inputSchema: {
+			type: 'object',
+			properties: {
+				input: { type: 'object', properties: { x: { type: 'number' } } },
+				// A property may be named like a keyword; it is data and stays.
+				additionalProperties: { type: 'string' },
 			},
-		]),
-	).toEqual([
+			required: ['input'],
+		},
+	};
+	expect(toFunctionDeclarations([tool], schemaOf)).toEqual([
 		{
 			name: 'calculator',
 			description: 'Evaluates arithmetic',
 			parameters: {
 				type: 'object',
-				properties: { input: { type: 'object', properties: { x: { type: 'number' } } } },
+				properties: {
+					input: { type: 'object', properties: { x: { type: 'number' } } },
+					additionalProperties: { type: 'string' },
+				},
 				required: ['input'],
 			},
 		},

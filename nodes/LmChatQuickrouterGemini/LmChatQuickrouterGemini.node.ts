@@ -1,0 +1,53 @@
+import type {
+	INodeType,
+	INodeTypeDescription,
+	ISupplyDataFunctions,
+	SupplyData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { searchModels } from '../QuickrouterGemini/methods/listSearch';
+import { createChatModel, loadSdk } from './chat-model';
+import { readChatSettings } from './chat-settings';
+import { properties } from './description';
+
+export class LmChatQuickrouterGemini implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Quickrouter Gemini Chat Model',
+		name: 'lmChatQuickrouterGemini',
+		icon: {
+			light: 'file:../QuickrouterGemini/quickrouter.svg',
+			dark: 'file:../QuickrouterGemini/quickrouter.dark.svg',
+		},
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
+		description: 'Gemini models through Quickrouter, as the chat model of an AI Agent or chain',
+		defaults: { name: 'Quickrouter Gemini Chat Model' },
+		codex: {
+			categories: ['AI'],
+			subcategories: {
+				AI: ['Language Models', 'Root Nodes'],
+				'Language Models': ['Chat Models (Recommended)'],
+			},
+			resources: {
+				primaryDocumentation: [
+					{ url: 'https://github.com/n8n-nodes-quickrouter/n8n-nodes-quickrouter#chat-model' },
+				],
+			},
+		},
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiLanguageModel],
+		outputNames: ['Model'],
+		credentials: [{ name: 'quickrouterApi', required: true }],
+		properties,
+	};
+
+	methods = { listSearch: { searchModels } };
+
+	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
+		const sdk = await loadSdk(this, itemIndex);
+		const settings = await readChatSettings(this, itemIndex);
+		return sdk.supplyModel(this, createChatModel(sdk, this, settings));
+	}
+}

@@ -1,0 +1,48 @@
+/**
+ * The chat model's parameters: the main node's model, generation settings, safety settings and
+ * request options, narrowed to what a chat model behind an agent uses. Names and defaults are
+ * the main node's, so both nodes read them with the same code.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+import {
+	generationConfigProperty,
+	modelProperty,
+	optionsProperty,
+	safetySettingsProperty,
+} from '../QuickrouterGemini/description';
+
+/** The collection with only the named entries, in its own (sorted) order. */
+function narrowed(property: INodeProperties, names: string[]): INodeProperties {
+	const options = (property.options as INodeProperties[]).filter((option) =>
+		names.includes(option.name),
+	);
+	return { ...property, options };
+}
+
+export const CHAT_GENERATION_SETTINGS = [
+	'includeThoughts',
+	'maxOutputTokens',
+	'stopSequences',
+	'temperature',
+	'thinkingBudget',
+	'thinkingLevel',
+	'topK',
+	'topP',
+];
+
+export const CHAT_OPTIONS = ['idleTimeout', 'maxRetries', 'maxRetryDelay', 'timeout'];
+
+export const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Connect this node to an AI Agent or another node that takes a chat model. It needs n8n 2.41 or later.',
+		name: 'notice',
+		type: 'notice',
+		default: '',
+	},
+	modelProperty,
+	narrowed(generationConfigProperty, CHAT_GENERATION_SETTINGS),
+	safetySettingsProperty,
+	narrowed(optionsProperty, CHAT_OPTIONS),
+];
