@@ -13,8 +13,11 @@ module.exports = {
 	moduleNameMapper: {
 		'^n8n-workflow$': path.join(n8n1, 'n8n-workflow'),
 		'^n8n-core$': path.join(n8n1, 'n8n-core'),
+		// n8n 1.x ships no AI node SDK: the chat model must say so, and the rest must still work.
+		'^@n8n/ai-node-sdk$': path.join(n8n1, '@n8n/ai-node-sdk-is-not-in-n8n-1'),
 	},
-	testPathIgnorePatterns: ['/test/package/'],
+	// The chat model's own tests need the SDK; test/compat/without-sdk.test.ts runs instead.
+	testPathIgnorePatterns: ['/test/package/', 'chat-model\\.test', 'chat-messages\\.test'],
 	// n8n-core 1.x's HTTP helper leaves a handle open after any request (seen with nothing but
 	// a credential test), so jest would wait for ever; 2.x does not.
 	forceExit: true,

@@ -59,7 +59,7 @@ export async function loadSdk(ctx: ISupplyDataFunctions, itemIndex: number): Pro
 			{
 				itemIndex,
 				description:
-					"This n8n does not provide @n8n/ai-node-sdk, which chat model nodes of community packages are built on. Update n8n, or use the Quickrouter Gemini node, which works on any n8n.",
+					'This n8n does not provide @n8n/ai-node-sdk, which chat model nodes of community packages are built on. Update n8n, or use the Quickrouter Gemini node, which works on any n8n.',
 			},
 		);
 	}

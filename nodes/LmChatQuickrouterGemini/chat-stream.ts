@@ -15,7 +15,11 @@ import type {
 } from '@n8n/ai-node-sdk';
 import type { ISupplyDataFunctions } from 'n8n-workflow';
 
-import { AnswerCollector, blockedPromptReason, type CollectedAnswer } from '../QuickrouterGemini/collect';
+import {
+	AnswerCollector,
+	blockedPromptReason,
+	type CollectedAnswer,
+} from '../QuickrouterGemini/collect';
 import { blockedPromptError } from '../QuickrouterGemini/errors';
 import { classify, decideRetry, type Failure, toNodeError } from '../QuickrouterGemini/failures';
 import { readGeminiStream } from '../QuickrouterGemini/stream';

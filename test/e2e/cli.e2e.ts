@@ -252,6 +252,8 @@ describe('n8n start', () => {
 		await n8n.cli(['publish:workflow', `--id=${workflows.webhook.id}`]);
 		await n8n.cli(['publish:workflow', `--id=${workflows.streaming.id}`]);
 		await n8n.start();
+		await n8n.waitForWebhook('ask');
+		await n8n.waitForWebhook('ask-live');
 	});
 
 	test('a Webhook workflow answers the caller with the node’s answer', async () => {

@@ -10,7 +10,13 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 
 import { StandinServer, STANDIN_TOKEN } from '../standin/server';
 import { e2eEnvironment, N8nInstance } from './n8n';
-import { credentialFile, geminiNode, MANUAL_TRIGGER } from './workflows';
+import {
+	agentWorkflow,
+	CHAT_MODEL_TYPE,
+	credentialFile,
+	geminiNode,
+	MANUAL_TRIGGER,
+} from './workflows';
 
 const { install, tarball } = e2eEnvironment();
 const standin = new StandinServer();
@@ -23,6 +29,7 @@ const OWNER = {
 	password: 'Quickrouter-e2e-1',
 };
 const WORKFLOW_ID = 'qrE2eEditor01';
+const AGENT_WORKFLOW = agentWorkflow('qrE2eEditorAgent01', 'What is 6 * 7?');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let browser: Browser;
@@ -70,6 +77,7 @@ describeWithBrowser('the n8n editor', () => {
 				},
 			},
 		});
+		await n8n.importJson('workflow', AGENT_WORKFLOW);
 		await n8n.start();
 		const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
 			method: 'POST',
@@ -132,6 +140,39 @@ describeWithBrowser('the n8n editor', () => {
 			}),
 		).toBe(true);
 		await shot('1-canvas');
+	});
+
+	test('the AI Agent workflow shows the chat model and the calculator plugged into the agent', async () => {
+		await page.goto(`${n8n.baseUrl}/workflow/${AGENT_WORKFLOW.id}`);
+		const canvasNode = (name: string) =>
+			page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`);
+		for (const name of ['AI Agent', 'Quickrouter Gemini Chat Model', 'Calculator']) {
+			await canvasNode(name).waitFor();
+		}
+		const model = canvasNode('Quickrouter Gemini Chat Model');
+		expect(await model.getAttribute('data-node-type')).toBe(CHAT_MODEL_TYPE);
+		const icon = model.locator('img').first();
+		await icon.waitFor();
+		expect(
+			await icon.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth),
+		).toBeGreaterThan(0);
+		// The question, the model and the tool all end at the agent: n8n draws an edge for each.
+		const intoAgent = page.locator('[data-test-id="edge"][data-target-node-name="AI Agent"]');
+		await intoAgent.first().waitFor({ state: 'attached' });
+		expect(
+			(
+				await intoAgent.evaluateAll((edges) =>
+					edges.map((edge) => edge.getAttribute('data-source-node-name')),
+				)
+			).sort(),
+		).toEqual(['Calculator', 'Question', 'Quickrouter Gemini Chat Model']);
+		await shot('1b-agent-canvas');
+		await model.dblclick();
+		await testId('ndv').waitFor();
+		await page.getByText('Connect this node to an AI Agent').first().waitFor();
+		await shot('1c-chat-model-parameters');
+		await page.goto(`${n8n.baseUrl}/workflow/${WORKFLOW_ID}`);
+		await canvasNode('Quickrouter Gemini').waitFor();
 	});
 
 	test('runs the node from its panel and shows the answer', async () => {

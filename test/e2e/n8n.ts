@@ -48,6 +48,9 @@ export class N8nInstance {
 
 	private server?: ChildProcess;
 
+	/** What `n8n start` has printed so far, for failure messages. */
+	log = '';
+
 	port = 0;
 
 	/** n8n's task broker listens too (5679 by default): give it a free port as well. */
@@ -160,13 +163,13 @@ export class N8nInstance {
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		this.server = child;
-		let output = '';
-		child.stdout?.on('data', (data: Buffer) => (output += String(data)));
-		child.stderr?.on('data', (data: Buffer) => (output += String(data)));
+		this.log = '';
+		child.stdout?.on('data', (data: Buffer) => (this.log += String(data)));
+		child.stderr?.on('data', (data: Buffer) => (this.log += String(data)));
 		const until = Date.now() + 120_000;
 		while (Date.now() < until) {
 			if (child.exitCode !== null)
-				throw new Error(`n8n start exited with ${child.exitCode}:\n${output}`);
+				throw new Error(`n8n start exited with ${child.exitCode}:\n${this.log}`);
 			try {
 				const response = await fetch(`${this.baseUrl}/healthz/readiness`);
 				if (response.ok) return;
@@ -176,7 +179,27 @@ export class N8nInstance {
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 		await this.stop();
-		throw new Error(`n8n start was not ready within 120 s:\n${output}`);
+		throw new Error(`n8n start was not ready within 120 s:\n${this.log}`);
+	}
+
+	/**
+	 * Waits until a published workflow's webhook is registered: n8n activates workflows after
+	 * it reports ready, and one with AI nodes takes a moment longer. A CORS preflight asks
+	 * without running the workflow.
+	 */
+	async waitForWebhook(webhookPath: string, timeoutMs = 60_000): Promise<void> {
+		const until = Date.now() + timeoutMs;
+		while (Date.now() < until) {
+			const response = await fetch(`${this.baseUrl}/webhook/${webhookPath}`, {
+				method: 'OPTIONS',
+				headers: { origin: this.baseUrl, 'access-control-request-method': 'POST' },
+			});
+			if (response.status !== 404) return;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		throw new Error(
+			`The webhook ${webhookPath} was not registered within ${timeoutMs} ms:\n${this.log}`,
+		);
 	}
 
 	async stop(): Promise<void> {

@@ -6,6 +6,8 @@ export const CREDENTIAL = { id: 'qrStandinCred01', name: 'Quickrouter stand-in' 
 
 export const GEMINI_TYPE = 'n8n-nodes-quickrouter.quickrouterGemini';
 
+export const CHAT_MODEL_TYPE = 'n8n-nodes-quickrouter.lmChatQuickrouterGemini';
+
 type Parameters = Record<string, unknown>;
 
 interface WorkflowNode {
@@ -25,9 +27,10 @@ export interface Workflow {
 	name: string;
 	active: boolean;
 	nodes: WorkflowNode[];
+	/** By source node, then connection type (main, ai_languageModel, ai_tool). */
 	connections: Record<
 		string,
-		{ main: Array<Array<{ node: string; type: 'main'; index: number }>> }
+		Record<string, Array<Array<{ node: string; type: string; index: number }>>>
 	>;
 	settings: Parameters;
 }
@@ -230,6 +233,107 @@ export function attachmentWorkflow(id: string, base64: string, mimeType: string)
 		active: false,
 		nodes,
 		connections: chain(nodes),
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** The AI Agent's helpers, plugged in from below: this package's chat model and n8n's Calculator. */
+function agentWithModelAndCalculator(position: [number, number], agent: Parameters) {
+	const [x, y] = position;
+	const nodes: WorkflowNode[] = [
+		{
+			id: 'agent',
+			name: 'AI Agent',
+			type: '@n8n/n8n-nodes-langchain.agent',
+			typeVersion: 3.1,
+			position,
+			parameters: agent,
+		},
+		{
+			id: 'chat-model',
+			name: 'Quickrouter Gemini Chat Model',
+			type: CHAT_MODEL_TYPE,
+			typeVersion: 1,
+			position: [x - 100, y + 220],
+			parameters: {
+				model: { __rl: true, mode: 'id', value: 'gemini-3-pro-preview' },
+				generationConfig: { temperature: 0.2 },
+				options: {},
+			},
+			credentials: { quickrouterApi: CREDENTIAL },
+		},
+		{
+			id: 'calculator',
+			name: 'Calculator',
+			type: '@n8n/n8n-nodes-langchain.toolCalculator',
+			typeVersion: 1,
+			position: [x + 120, y + 220],
+			parameters: {},
+		},
+	];
+	const connections: Workflow['connections'] = {
+		'Quickrouter Gemini Chat Model': {
+			ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+		},
+		Calculator: { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+	};
+	return { nodes, connections };
+}
+
+/** Manual Trigger -> a question in a field -> n8n's AI Agent, its model this package's. */
+export function agentWorkflow(id: string, question: string): Workflow {
+	const question_: WorkflowNode = {
+		id: 'question',
+		name: 'Question',
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position: [220, 0],
+		parameters: {
+			mode: 'manual',
+			assignments: {
+				assignments: [{ id: 'chat-input', name: 'chatInput', value: question, type: 'string' }],
+			},
+			options: {},
+		},
+	};
+	const agent = agentWithModelAndCalculator([480, 0], {
+		promptType: 'define',
+		text: '={{ $json.chatInput }}',
+		options: {},
+	});
+	const main = [MANUAL_TRIGGER, question_, agent.nodes[0]];
+	return {
+		id,
+		name: 'Agent with a calculator',
+		active: false,
+		nodes: [MANUAL_TRIGGER, question_, ...agent.nodes],
+		connections: { ...chain(main), ...agent.connections },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+/** Webhook (response mode Streaming) -> AI Agent with streaming on: the answer streams to the caller. */
+export function streamingAgentWorkflow(id: string, path: string): Workflow {
+	const webhook: WorkflowNode = {
+		id: 'webhook',
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2.1,
+		position: [0, 0],
+		webhookId: `${id}-hook`,
+		parameters: { httpMethod: 'POST', path, responseMode: 'streaming', options: {} },
+	};
+	const agent = agentWithModelAndCalculator([260, 0], {
+		promptType: 'define',
+		text: '={{ $json.body.question }}',
+		options: { enableStreaming: true },
+	});
+	return {
+		id,
+		name: `Streaming agent ${path}`,
+		active: false,
+		nodes: [webhook, ...agent.nodes],
+		connections: { ...chain([webhook, agent.nodes[0]]), ...agent.connections },
 		settings: { executionOrder: 'v1' },
 	};
 }

@@ -47,6 +47,7 @@ import {
 	createEmptyRunExecutionData,
 	createRunExecutionData,
 	ICredentialsHelper,
+	NodeConnectionTypes,
 	NodeHelpers,
 	Workflow,
 } from 'n8n-workflow';
@@ -117,6 +118,84 @@ class Rows implements INodeType {
 	}
 }
 
+/** What a test does with the chat model a {@link ChatRoot} node received; returns its output. */
+export type ChatDriver = (model: unknown) => Promise<IDataObject>;
+
+/**
+ * A root node that takes a chat model on its `ai_languageModel` input, as n8n's AI Agent and
+ * chains do: n8n-core calls the sub-node's `supplyData` when this node asks for its input.
+ * What happens with the model is up to the test ({@link ChatRoot.drive}).
+ */
+class ChatRoot implements INodeType {
+	static drive: ChatDriver = async () => ({});
+
+	description = {
+		displayName: 'Chat Root',
+		name: 'chatRoot',
+		group: ['transform'],
+		version: 1,
+		description: 'Uses a chat model',
+		defaults: { name: 'Chat Root' },
+		inputs: [
+			'main',
+			{ type: 'ai_languageModel', displayName: 'Model', required: true, maxConnections: 1 },
+		],
+		outputs: ['main'],
+		properties: [],
+	} as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const model = await this.getInputConnectionData(NodeConnectionTypes.AiLanguageModel, 0);
+		return [[{ json: await ChatRoot.drive(model), pairedItem: { item: 0 } }]];
+	}
+}
+
+export const CHAT_ROOT_TYPE = 'harness.chatRoot';
+
+export const CHAT_MODEL_NODE_TYPE = `${PACKAGE_NAME}.lmChatQuickrouterGemini`;
+
+/** Manual Trigger -> Chat Root, with the Quickrouter Gemini Chat Model plugged in as its model. */
+export function chatModelWorkflow(
+	parameters: IDataObject,
+	drive: ChatDriver,
+): Pick<RunOptions, 'nodes' | 'connections'> {
+	ChatRoot.drive = drive;
+	const nodes: INode[] = [
+		{
+			id: '1',
+			name: 'Manual Trigger',
+			type: MANUAL_TRIGGER_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			id: '2',
+			name: 'Chat Root',
+			type: CHAT_ROOT_TYPE,
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: {},
+		},
+		{
+			id: '3',
+			name: 'Chat Model',
+			type: CHAT_MODEL_NODE_TYPE,
+			typeVersion: 1,
+			position: [200, 200],
+			parameters: parameters as INode['parameters'],
+			credentials: CREDENTIAL_REF,
+		},
+	];
+	const connections: IConnections = {
+		'Manual Trigger': { main: [[{ node: 'Chat Root', type: 'main', index: 0 }]] },
+		'Chat Model': {
+			ai_languageModel: [[{ node: 'Chat Root', type: 'ai_languageModel', index: 0 }]],
+		},
+	};
+	return { nodes, connections };
+}
+
 /** How a node in a saved workflow points at its credential. */
 const CREDENTIAL_REF: INode['credentials'] = {
 	[CREDENTIAL_TYPE]: { id: 'cred-1', name: 'Quickrouter account' },
@@ -147,6 +226,7 @@ export async function loadPackage(): Promise<LoadedPackage> {
 		const byType: Record<string, INodeType | IVersionedNodeType> = {
 			[MANUAL_TRIGGER_TYPE]: new ManualTrigger(),
 			[ROWS_TYPE]: new Rows(),
+			[CHAT_ROOT_TYPE]: new ChatRoot(),
 		};
 		for (const [name, { type }] of Object.entries(loader.nodeTypes)) {
 			byType[`${PACKAGE_NAME}.${name}`] = type;

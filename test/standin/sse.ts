@@ -48,3 +48,31 @@ export function rpcError(
 ): { error: Record<string, unknown> } {
 	return { error: { code, message, status } };
 }
+
+/** A chunk with one function call, signed the way Gemini 3 signs the first call of a step. */
+export function functionCallChunk(
+	name: string,
+	args: Record<string, unknown>,
+	extra: { thoughtSignature?: string; usage?: Record<string, number> } = {},
+): Record<string, unknown> {
+	return {
+		candidates: [
+			{
+				content: {
+					parts: [
+						{
+							functionCall: { name, args },
+							...(extra.thoughtSignature ? { thoughtSignature: extra.thoughtSignature } : {}),
+						},
+					],
+					role: 'model',
+				},
+				finishReason: 'STOP',
+				index: 0,
+			},
+		],
+		...(extra.usage ? { usageMetadata: extra.usage } : {}),
+		modelVersion: 'gemini-3-pro-preview',
+		responseId: 'standin-response',
+	};
+}

@@ -66,7 +66,7 @@ describe('the model list', () => {
 describe('the package as n8n loads it', () => {
 	test('registers the node with its codex and the credential', async () => {
 		const { loader } = await loadPackage();
-		expect(Object.keys(loader.nodeTypes)).toEqual(['quickrouterGemini']);
+		expect(Object.keys(loader.nodeTypes)).toEqual(['quickrouterGemini', 'lmChatQuickrouterGemini']);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['quickrouterApi']);
 		const description = loader.types.nodes[0] as unknown as Record<string, unknown>;
 		expect(description.codex).toMatchObject({ categories: ['AI', 'Development'] });
@@ -75,5 +75,23 @@ describe('the package as n8n loads it', () => {
 			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.dark.svg',
 		});
 		expect(description.usableAsTool).toBe(true);
+	});
+});
+
+test('registers the chat model as a language model sub-node, with the same credential and icon', async () => {
+	const { loader } = await loadPackage();
+	const description = loader.types.nodes.find(
+		(node) => node.name === 'lmChatQuickrouterGemini',
+	) as unknown as Record<string, unknown>;
+	expect(description).toMatchObject({
+		displayName: 'Quickrouter Gemini Chat Model',
+		inputs: [],
+		outputs: ['ai_languageModel'],
+		credentials: [{ name: 'quickrouterApi', required: true }],
+		codex: { categories: ['AI'], subcategories: { AI: ['Language Models', 'Root Nodes'] } },
+		iconUrl: {
+			light: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.svg',
+			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.dark.svg',
+		},
 	});
 });

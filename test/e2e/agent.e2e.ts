@@ -1,0 +1,129 @@
+/**
+ * The chat model inside the real n8n, as the model of n8n's own AI Agent with n8n's Calculator
+ * tool. The stand-in plays Gemini 3: it calls the calculator with a signed call, and answers
+ * only once the history carries the calculator's result and the call's signature.
+ */
+import { type RecordedRequest, StandinServer, STANDIN_TOKEN } from '../standin/server';
+import { toolCallingScript } from '../standin/tool-calling';
+import { e2eEnvironment, N8nInstance, outputOf } from './n8n';
+import { agentWorkflow, credentialFile, streamingAgentWorkflow } from './workflows';
+
+const { install, tarball } = e2eEnvironment();
+const standin = new StandinServer();
+const n8n = new N8nInstance(install);
+
+const SIGNATURE = 'CiQBjz1rX2Zvci10aGUtY2FsY3VsYXRvci1zdGVwLW9uZQ==';
+const PACE_MS = 200;
+
+/** The answer quotes the first number in the calculator's result, so a lost result shows. */
+// n8n names a tool after its node.
+const TOOL = 'Calculator';
+
+const script = toolCallingScript({
+	tool: TOOL,
+	args: { input: '6 * 7' },
+	signature: SIGNATURE,
+	answer: (response) => [
+		'The calculator ',
+		'says ',
+		JSON.stringify(response).match(/\d+/)?.[0] ?? 'nothing',
+		'.',
+	],
+	delayMs: PACE_MS,
+});
+
+const workflows = {
+	agent: agentWorkflow('qrE2eAgent01', 'What is 6 * 7?'),
+	streaming: streamingAgentWorkflow('qrE2eAgentStream01', 'agent-live'),
+};
+
+beforeAll(async () => {
+	await standin.start();
+	await n8n.installPackage(tarball);
+	await n8n.importJson('credentials', credentialFile(standin.baseUrl, STANDIN_TOKEN));
+	for (const workflow of Object.values(workflows)) await n8n.importJson('workflow', workflow);
+});
+
+afterAll(async () => {
+	await n8n.stop();
+	await standin.stop();
+});
+
+beforeEach(() => standin.reset(script));
+
+interface Turn {
+	role: string;
+	parts: Array<Record<string, unknown>>;
+}
+
+/** The two requests of one agent run: the question, then the question with the tool's result. */
+function expectToolRoundTrip(requests: RecordedRequest[], question: string): void {
+	expect(requests).toHaveLength(2);
+	for (const request of requests) {
+		expect(request.path).toBe('/v1beta/models/gemini-3-pro-preview:streamGenerateContent');
+		expect(request.headers.authorization).toBe(`Bearer ${STANDIN_TOKEN}`);
+		const { tools } = request.body as {
+			tools: Array<{ functionDeclarations: Array<{ name: string }> }>;
+		};
+		expect(tools[0].functionDeclarations.map((declaration) => declaration.name)).toEqual([TOOL]);
+		expect(JSON.stringify(tools)).not.toMatch(/additionalProperties|\$schema/);
+	}
+	const contents = (requests[1].body as { contents: Turn[] }).contents;
+	expect(contents.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
+	expect(JSON.stringify(contents[0])).toContain(question);
+	expect(contents[1].parts).toEqual([
+		{ functionCall: { name: TOOL, args: { input: '6 * 7' } }, thoughtSignature: SIGNATURE },
+	]);
+	expect(contents[2].parts).toHaveLength(1);
+	const { functionResponse } = contents[2].parts[0] as {
+		functionResponse: { name: string; response: unknown };
+	};
+	expect(functionResponse.name).toBe(TOOL);
+	// n8n's Calculator (mathjs) worked out 6 * 7.
+	expect(JSON.stringify(functionResponse.response)).toContain('42');
+}
+
+test('n8n execute: the agent calls the calculator through this model and answers with its result', async () => {
+	const result = await n8n.execute(workflows.agent.id);
+	expect(result.data.resultData.error).toBeUndefined();
+	const [item] = outputOf(result, 'AI Agent');
+	expect(item.json.output).toBe('The calculator says 42.');
+	expectToolRoundTrip(standin.generateRequests, 'What is 6 * 7?');
+});
+
+describe('n8n start', () => {
+	beforeAll(async () => {
+		await n8n.cli(['publish:workflow', `--id=${workflows.streaming.id}`]);
+		await n8n.start();
+		await n8n.waitForWebhook('agent-live');
+	});
+
+	test("a streaming Webhook gets the agent's answer in pieces while the stand-in is still writing it", async () => {
+		const response = await fetch(`${n8n.baseUrl}/webhook/agent-live`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ question: 'What is 6 * 7?' }),
+		});
+		expect(response.status).toBe(200);
+		const pieces: Array<{ at: number; content: string }> = [];
+		const decoder = new TextDecoder();
+		let buffered = '';
+		for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+			buffered += decoder.decode(piece, { stream: true });
+			const lines = buffered.split('\n');
+			buffered = lines.pop() ?? '';
+			for (const line of lines.filter((text) => text.trim() !== '')) {
+				const chunk = JSON.parse(line) as { type: string; content?: string };
+				expect(chunk.type).not.toBe('error');
+				if (chunk.type === 'item' && chunk.content)
+					pieces.push({ at: Date.now(), content: chunk.content });
+			}
+		}
+		expect(pieces.map((piece) => piece.content).join('')).toBe('The calculator says 42.');
+		expect(pieces.length).toBeGreaterThanOrEqual(3);
+		expectToolRoundTrip(standin.generateRequests, 'What is 6 * 7?');
+		// The stand-in writes the answer's 4 pieces 200 ms apart after the second request.
+		const answerStarted = standin.generateRequests[1].at;
+		expect(pieces[0].at).toBeLessThan(answerStarted + 3 * PACE_MS);
+	});
+});

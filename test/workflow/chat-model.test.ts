@@ -1,0 +1,307 @@
+/**
+ * The chat model sub-node as n8n-core supplies it: a root node asks for its `ai_languageModel`
+ * input, n8n-core runs the sub-node's `supplyData`, and the root drives the model it got, the
+ * SDK model inside n8n's LangChain adapter, against the stand-in server.
+ */
+import type { GenerateResult, Message, StreamChunk } from '@n8n/ai-node-sdk';
+import type { IDataObject } from 'n8n-workflow';
+import { z } from 'zod';
+
+import { type ChatDriver, chatModelWorkflow, CREDENTIAL_TYPE, runWorkflow } from '../harness/n8n';
+import { useStandin } from '../helpers/workflow';
+import { type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
+import { encodeSse, rpcError, textChunk } from '../standin/sse';
+import { toolCallingScript } from '../standin/tool-calling';
+
+const server = useStandin();
+
+/** What n8n's adapter around the SDK model offers: the model itself, and LangChain's calls. */
+interface Adapter {
+	chatModel: {
+		generate(messages: Message[]): Promise<GenerateResult>;
+		stream(messages: Message[]): AsyncIterable<StreamChunk>;
+		withTools(tools: unknown[]): Adapter['chatModel'];
+	};
+	invoke(input: string): Promise<{ text: string; tool_calls?: Array<{ id?: string }> }>;
+	stream(input: string): Promise<AsyncIterable<{ text: string }>>;
+}
+
+const PARAMETERS = {
+	model: { __rl: true, mode: 'id', value: 'gemini-3-pro-preview' },
+	generationConfig: { temperature: 0.2, maxOutputTokens: 256, thinkingLevel: 'low' },
+	safetySettings: {
+		values: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_ONLY_HIGH' }],
+	},
+};
+
+async function withModel(
+	drive: (model: Adapter) => Promise<IDataObject>,
+	parameters: IDataObject = PARAMETERS,
+) {
+	const run = await runWorkflow({
+		...chatModelWorkflow(parameters, drive as ChatDriver),
+		credentials: { [CREDENTIAL_TYPE]: { apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl } },
+	});
+	return { ...run, result: run.output('Chat Root')[0]?.json };
+}
+
+/** The model's answer as the root node's output item. */
+const asData = (value: object) => value as IDataObject;
+
+const hello: Message[] = [
+	{ role: 'system', content: [{ type: 'text', text: 'Be brief.' }] },
+	{ role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+];
+
+const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
+	const all: T[] = [];
+	for await (const value of iterable) all.push(value);
+	return all;
+};
+
+test('generate sends the chat as Gemini contents with the node settings, and returns the answer', async () => {
+	const { result, error } = await withModel(async (model) =>
+		asData(await model.chatModel.generate(hello)),
+	);
+	expect(error).toBeUndefined();
+	expect(result).toEqual({
+		message: { role: 'assistant', content: [{ type: 'text', text: 'Echo: Hi.' }] },
+		finishReason: 'stop',
+		usage: { promptTokens: 4, completionTokens: 3, totalTokens: 7 },
+	});
+	const [request] = server.generateRequests;
+	expect(request.path).toBe('/v1beta/models/gemini-3-pro-preview:streamGenerateContent');
+	expect(request.query).toEqual({ alt: 'sse' });
+	expect(request.headers.authorization).toBe(`Bearer ${STANDIN_TOKEN}`);
+	expect(request.body).toEqual({
+		systemInstruction: { parts: [{ text: 'Be brief.' }] },
+		contents: [{ role: 'user', parts: [{ text: 'Hi' }] }],
+		safetySettings: [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_ONLY_HIGH' }],
+		generationConfig: {
+			temperature: 0.2,
+			maxOutputTokens: 256,
+			thinkingConfig: { thinkingLevel: 'low' },
+		},
+	});
+});
+
+test('stream yields the deltas as they arrive, reasoning apart, then the finish with usage', async () => {
+	server.reset(() => ({
+		status: 200,
+		headers: { 'content-type': 'text/event-stream' },
+		pieces: [
+			encodeSse([textChunk('Thinking it over', { thought: true })]),
+			encodeSse([textChunk('Hello')]),
+			encodeSse([
+				textChunk(' there', {
+					finishReason: 'STOP',
+					usage: {
+						promptTokenCount: 5,
+						candidatesTokenCount: 2,
+						thoughtsTokenCount: 3,
+						totalTokenCount: 10,
+					},
+				}),
+			]),
+		],
+		delayMs: 20,
+	}));
+	const { result } = await withModel(async (model) => ({
+		chunks: await collect(model.chatModel.stream(hello)),
+	}));
+	expect(result?.chunks).toEqual([
+		{ type: 'reasoning-delta', delta: 'Thinking it over' },
+		{ type: 'text-delta', delta: 'Hello' },
+		{ type: 'text-delta', delta: ' there' },
+		{
+			type: 'finish',
+			finishReason: 'stop',
+			usage: {
+				promptTokens: 5,
+				completionTokens: 5,
+				totalTokens: 10,
+				outputTokenDetails: { reasoning: 3 },
+			},
+		},
+	]);
+});
+
+test("through n8n's LangChain adapter, invoke and stream give the answer text", async () => {
+	const { result } = await withModel(async (model) => {
+		const invoked = await model.invoke('Hi');
+		const streamed = (await collect(await model.stream('there'))).map((chunk) => chunk.text);
+		return { invoked: invoked.text, streamed };
+	});
+	expect(result).toEqual({ invoked: 'Echo: Hi.', streamed: ['Echo: ', 'there', '.', ''] });
+});
+
+describe('a tool round trip, with the messages n8n hands back', () => {
+	const SIGNATURE = 'c2lnbmF0dXJlLW9mLXN0ZXAtMQ==';
+	const calculator = {
+		type: 'function',
+		name: 'calculator',
+		description: 'Useful for getting the result of a math expression.',
+		inputSchema: z.object({ input: z.string() }),
+	};
+
+	test('the call comes back signed, the result goes back with the signature, and the answer follows', async () => {
+		server.reset(
+			toolCallingScript({
+				tool: 'calculator',
+				args: { input: '6 * 7' },
+				signature: SIGNATURE,
+				answer: (response) => ['The answer ', `is ${JSON.stringify(response)}.`],
+			}),
+		);
+		const { result, error } = await withModel(async (model) => {
+			const withTools = model.chatModel.withTools([calculator]);
+			const question: Message = {
+				role: 'user',
+				content: [{ type: 'text', text: 'What is 6 * 7?' }],
+			};
+			const first = await withTools.generate([question]);
+			const call = first.message.content[0] as {
+				toolCallId: string;
+				toolName: string;
+				input: string;
+			};
+			// As n8n's agent replays it: the call's id added to its arguments, the result as JSON text.
+			const replayed: Message[] = [
+				question,
+				{
+					role: 'assistant',
+					content: [
+						{
+							type: 'tool-call',
+							toolCallId: call.toolCallId,
+							toolName: call.toolName,
+							input: JSON.stringify({ ...JSON.parse(call.input), id: call.toolCallId }),
+						},
+					],
+				},
+				{
+					role: 'tool',
+					content: [
+						{ type: 'tool-result', toolCallId: call.toolCallId, result: '[{"response":"42"}]' },
+					],
+				},
+			];
+			const second = await withTools.generate(replayed);
+			return { first: { ...first }, second: { ...second } };
+		});
+		expect(error).toBeUndefined();
+		const first = result?.first as unknown as GenerateResult;
+		expect(first.finishReason).toBe('tool-calls');
+		expect(first.message.content).toEqual([
+			{
+				type: 'tool-call',
+				toolCallId: expect.stringMatching(new RegExp(`^qr_[0-9a-f]{12}~${SIGNATURE}$`)),
+				toolName: 'calculator',
+				input: '{"input":"6 * 7"}',
+			},
+		]);
+		expect((result?.second as unknown as GenerateResult).message.content).toEqual([
+			{ type: 'text', text: 'The answer is {"result":[{"response":"42"}]}.' },
+		]);
+
+		const [firstRequest, secondRequest] = server.generateRequests;
+		expect((firstRequest.body as IDataObject).tools).toEqual([
+			{
+				functionDeclarations: [
+					{
+						name: 'calculator',
+						description: 'Useful for getting the result of a math expression.',
+						parameters: {
+							type: 'object',
+							properties: { input: { type: 'string' } },
+							required: ['input'],
+						},
+					},
+				],
+			},
+		]);
+		expect((secondRequest.body as IDataObject).contents).toEqual([
+			{ role: 'user', parts: [{ text: 'What is 6 * 7?' }] },
+			{
+				role: 'model',
+				parts: [
+					{
+						functionCall: { name: 'calculator', args: { input: '6 * 7' } },
+						thoughtSignature: SIGNATURE,
+					},
+				],
+			},
+			{
+				role: 'user',
+				parts: [
+					{
+						functionResponse: { name: 'calculator', response: { result: [{ response: '42' }] } },
+					},
+				],
+			},
+		]);
+	});
+});
+
+describe('failures', () => {
+	const jsonReply = (
+		status: number,
+		body: unknown,
+		headers: Record<string, string> = {},
+	): ScriptedReply => ({
+		status,
+		headers: { 'content-type': 'application/json', ...headers },
+		body: JSON.stringify(body),
+	});
+
+	test("an API error is the main node's clear error, with the token nowhere in it", async () => {
+		server.reset(() =>
+			jsonReply(400, rpcError(400, 'INVALID_ARGUMENT', 'Bad thing in the request')),
+		);
+		const { result } = await withModel(async (model) => {
+			try {
+				await model.chatModel.generate(hello);
+				return { thrown: false };
+			} catch (error) {
+				const { message, description } = error as { message: string; description?: string };
+				return { thrown: true, message, description: description ?? '' };
+			}
+		});
+		expect(result?.thrown).toBe(true);
+		expect(String(result?.message)).toContain('Bad thing in the request');
+		expect(JSON.stringify(result)).not.toContain(STANDIN_TOKEN);
+		expect(server.generateRequests).toHaveLength(1);
+	});
+
+	test('a 503 before any answer is retried, then the answer streams', async () => {
+		let calls = 0;
+		server.reset(() =>
+			++calls === 1
+				? jsonReply(503, rpcError(503, 'UNAVAILABLE', 'Overloaded'), { 'retry-after': '0' })
+				: {
+						status: 200,
+						headers: { 'content-type': 'text/event-stream' },
+						body: encodeSse([textChunk('Back', { finishReason: 'STOP' })]),
+					},
+		);
+		const { result } = await withModel(async (model) =>
+			asData(await model.chatModel.generate(hello)),
+		);
+		expect(result?.message).toEqual({
+			role: 'assistant',
+			content: [{ type: 'text', text: 'Back' }],
+		});
+		expect(server.generateRequests).toHaveLength(2);
+	});
+
+	test('a bad setting names the field when the model is supplied', async () => {
+		const { error } = await withModel(async () => ({}), {
+			...PARAMETERS,
+			model: { __rl: true, mode: 'id', value: 'not a model!' },
+		});
+		// n8n reports a sub-node's error under the sub-node's name, with the error as description.
+		expect(error?.message).toBe('Error in sub-node Chat Model');
+		expect(error?.description).toBe('"Model" of item 0 is not a model ID: "not a model!"');
+		expect(server.generateRequests).toHaveLength(0);
+	});
+});
