@@ -132,7 +132,10 @@ test('sequential steps keep one turn each, every step with its own signature', (
 	const check = toolCallIdFor('<Signature_A>');
 	const book = toolCallIdFor('<Signature_B>');
 	const { contents } = toGeminiConversation([
-		{ role: 'user', content: [{ type: 'text', text: 'Check flight AA100; book a taxi if delayed.' }] },
+		{
+			role: 'user',
+			content: [{ type: 'text', text: 'Check flight AA100; book a taxi if delayed.' }],
+		},
 		call(check, 'check_flight', { flight: 'AA100' }),
 		result(check, { status: 'delayed' }),
 		call(book, 'book_taxi', { time: '10 AM' }),
@@ -187,7 +190,10 @@ test('a Zod tool schema, as n8n hands tools over, loses the keywords Gemini reje
 		inputSchema: z.object({ input: z.string(), nested: z.object({ x: z.number() }) }),
 	};
 	// The SDK's own conversion adds what Gemini rejects.
-	expect(schemaOf(tool)).toMatchObject({ $schema: expect.any(String), additionalProperties: false });
+	expect(schemaOf(tool)).toMatchObject({
+		$schema: expect.any(String),
+		additionalProperties: false,
+	});
 	const [declaration] = toFunctionDeclarations([tool], schemaOf);
 	expect(JSON.stringify(declaration)).not.toMatch(/\$schema|additionalProperties/);
 	expect(declaration.parameters).toEqual({
