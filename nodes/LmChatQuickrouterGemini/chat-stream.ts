@@ -15,11 +15,7 @@ import type {
 } from '@n8n/ai-node-sdk';
 import type { ISupplyDataFunctions } from 'n8n-workflow';
 
-import {
-	AnswerCollector,
-	blockedPromptReason,
-	type CollectedAnswer,
-} from '../QuickrouterGemini/collect';
+import { AnswerCollector, type CollectedAnswer } from '../QuickrouterGemini/collect';
 import { blockedPromptError } from '../QuickrouterGemini/errors';
 import { classify, decideRetry, type Failure, toNodeError } from '../QuickrouterGemini/failures';
 import { readGeminiStream } from '../QuickrouterGemini/stream';
@@ -151,15 +147,8 @@ export async function* streamChat(
 
 		if (!failure) {
 			const answer = collector.result();
-			const blockReason = blockedPromptReason(answer);
-			if (blockReason) {
-				throw blockedPromptError(
-					ctx.getNode(),
-					blockReason,
-					answer.promptFeedback?.blockReasonMessage,
-					itemIndex,
-				);
-			}
+			const blocked = blockedPromptError(ctx.getNode(), answer, itemIndex);
+			if (blocked) throw blocked;
 			yield finishOf(answer);
 			return;
 		}

@@ -6,6 +6,7 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { jsonParse, NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { blockedPromptReason, type CollectedAnswer } from './collect';
 import { describeRpcError, findRpcError, snippet } from './stream';
 import type { GoogleRpcError } from './types';
 
@@ -152,13 +153,18 @@ export function parameterError(
 	});
 }
 
-/** Gemini refused the prompt itself: no candidate, only `promptFeedback.blockReason`. */
+/**
+ * The error for an answer that is a refused prompt (no candidate, only
+ * `promptFeedback.blockReason`), or undefined for a real answer.
+ */
 export function blockedPromptError(
 	node: INode,
-	reason: string,
-	detail: string | undefined,
+	answer: CollectedAnswer,
 	itemIndex: number,
-): NodeApiError {
+): NodeApiError | undefined {
+	const reason = blockedPromptReason(answer);
+	if (!reason) return undefined;
+	const detail = answer.promptFeedback?.blockReasonMessage;
 	const message = `The prompt was blocked: ${reason}${detail ? ` (${detail})` : ''}`;
 	return new NodeApiError(
 		node,

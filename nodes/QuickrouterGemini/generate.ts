@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { withAttachments } from './attachments';
-import { AnswerCollector, blockedPromptReason } from './collect';
+import { AnswerCollector } from './collect';
 import { blockedPromptError, invalidJsonAnswerError } from './errors';
 import { classify, decideRetry, type Failure, toNodeError } from './failures';
 import { LiveStream } from './live';
@@ -91,15 +91,8 @@ async function finish(
 	progress: Progress,
 ): Promise<void> {
 	const answer = progress.collector.result();
-	const blockReason = blockedPromptReason(answer);
-	if (blockReason) {
-		throw blockedPromptError(
-			ctx.getNode(),
-			blockReason,
-			answer.promptFeedback?.blockReasonMessage,
-			itemIndex,
-		);
-	}
+	const blocked = blockedPromptError(ctx.getNode(), answer, itemIndex);
+	if (blocked) throw blocked;
 	await progress.live?.close();
 	if (request.outputMode === 'collect') {
 		const item = await answerItem(ctx, answer, itemIndex, progress.rawChunks);

@@ -5,7 +5,7 @@
  */
 import { type RecordedRequest, StandinServer, STANDIN_TOKEN } from '../standin/server';
 import { toolCallingScript } from '../standin/tool-calling';
-import { e2eEnvironment, N8nInstance, outputOf } from './n8n';
+import { e2eEnvironment, N8nInstance, outputOf, readStreamedLines } from './n8n';
 import { agentWorkflow, credentialFile, streamingAgentWorkflow } from './workflows';
 
 const { install, tarball } = e2eEnvironment();
@@ -39,9 +39,11 @@ const workflows = {
 
 beforeAll(async () => {
 	await standin.start();
-	await n8n.installPackage(tarball);
-	await n8n.importJson('credentials', credentialFile(standin.baseUrl, STANDIN_TOKEN));
-	for (const workflow of Object.values(workflows)) await n8n.importJson('workflow', workflow);
+	await n8n.provision(
+		tarball,
+		credentialFile(standin.baseUrl, STANDIN_TOKEN),
+		Object.values(workflows),
+	);
 });
 
 afterAll(async () => {
@@ -105,20 +107,9 @@ describe('n8n start', () => {
 			body: JSON.stringify({ question: 'What is 6 * 7?' }),
 		});
 		expect(response.status).toBe(200);
-		const pieces: Array<{ at: number; content: string }> = [];
-		const decoder = new TextDecoder();
-		let buffered = '';
-		for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
-			buffered += decoder.decode(piece, { stream: true });
-			const lines = buffered.split('\n');
-			buffered = lines.pop() ?? '';
-			for (const line of lines.filter((text) => text.trim() !== '')) {
-				const chunk = JSON.parse(line) as { type: string; content?: string };
-				expect(chunk.type).not.toBe('error');
-				if (chunk.type === 'item' && chunk.content)
-					pieces.push({ at: Date.now(), content: chunk.content });
-			}
-		}
+		const lines = await readStreamedLines(response);
+		expect(lines.filter((line) => line.type === 'error')).toEqual([]);
+		const pieces = lines.filter((line) => line.type === 'item' && line.content);
 		expect(pieces.map((piece) => piece.content).join('')).toBe('The calculator says 42.');
 		expect(pieces.length).toBeGreaterThanOrEqual(3);
 		expectToolRoundTrip(standin.generateRequests, 'What is 6 * 7?');

@@ -10,7 +10,7 @@ import {
 	STANDIN_TOKEN,
 } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
-import { e2eEnvironment, N8nInstance, outputOf } from './n8n';
+import { e2eEnvironment, N8nInstance, outputOf, readStreamedLines } from './n8n';
 import {
 	attachmentWorkflow,
 	credentialFile,
@@ -149,9 +149,11 @@ function paced(prompt: string): ScriptedReply {
 beforeAll(async () => {
 	await standin.start();
 	standin.script = byPrompt;
-	await n8n.installPackage(tarball);
-	await n8n.importJson('credentials', credentialFile(standin.baseUrl, STANDIN_TOKEN));
-	for (const workflow of Object.values(workflows)) await n8n.importJson('workflow', workflow);
+	await n8n.provision(
+		tarball,
+		credentialFile(standin.baseUrl, STANDIN_TOKEN),
+		Object.values(workflows),
+	);
 });
 
 afterAll(async () => {
@@ -277,28 +279,14 @@ describe('n8n start', () => {
 			body: JSON.stringify({ questions: [{ q: 'one' }, { q: 'two' }] }),
 		});
 		expect(response.status).toBe(200);
-		const received: Array<{ at: number; type: string; content?: string; itemIndex: number }> = [];
-		const decoder = new TextDecoder();
-		let buffered = '';
-		for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
-			buffered += decoder.decode(piece, { stream: true });
-			const lines = buffered.split('\n');
-			buffered = lines.pop() ?? '';
-			for (const line of lines.filter((text) => text.trim() !== '')) {
-				const chunk = JSON.parse(line) as {
-					type: string;
-					content?: string;
-					metadata: { itemIndex: number; nodeName: string };
-				};
-				if (chunk.metadata?.nodeName !== 'Quickrouter Gemini') continue;
-				received.push({
-					at: Date.now(),
-					type: chunk.type,
-					content: chunk.content,
-					itemIndex: chunk.metadata.itemIndex,
-				});
-			}
-		}
+		const received = (await readStreamedLines(response))
+			.filter((line) => line.metadata?.nodeName === 'Quickrouter Gemini')
+			.map(({ at, type, content, metadata }) => ({
+				at,
+				type,
+				content,
+				itemIndex: metadata?.itemIndex,
+			}));
 		expect(
 			received.map(({ type, content, itemIndex }) => [itemIndex, type, content ?? null]),
 		).toEqual([

@@ -52,32 +52,32 @@ describeWithBrowser('the n8n editor', () => {
 		mkdirSync(SHOTS, { recursive: true });
 		console.log(`Screenshots: ${SHOTS}`);
 		await standin.start();
-		await n8n.installPackage(tarball);
-		await n8n.importJson('credentials', credentialFile(standin.baseUrl, STANDIN_TOKEN));
-		await n8n.importJson('workflow', {
-			id: WORKFLOW_ID,
-			name: 'Ask Neko',
-			active: false,
-			settings: { executionOrder: 'v1' },
-			nodes: [
-				MANUAL_TRIGGER,
-				geminiNode(
-					'Quickrouter Gemini',
-					{
-						prompt: 'Hello there',
-						systemInstruction: 'You are a cat. Your name is Neko.',
-						generationConfig: { temperature: 1, includeThoughts: true },
+		await n8n.provision(tarball, credentialFile(standin.baseUrl, STANDIN_TOKEN), [
+			{
+				id: WORKFLOW_ID,
+				name: 'Ask Neko',
+				active: false,
+				settings: { executionOrder: 'v1' },
+				nodes: [
+					MANUAL_TRIGGER,
+					geminiNode(
+						'Quickrouter Gemini',
+						{
+							prompt: 'Hello there',
+							systemInstruction: 'You are a cat. Your name is Neko.',
+							generationConfig: { temperature: 1, includeThoughts: true },
+						},
+						[240, 0],
+					),
+				],
+				connections: {
+					'When clicking Execute workflow': {
+						main: [[{ node: 'Quickrouter Gemini', type: 'main', index: 0 }]],
 					},
-					[240, 0],
-				),
-			],
-			connections: {
-				'When clicking Execute workflow': {
-					main: [[{ node: 'Quickrouter Gemini', type: 'main', index: 0 }]],
 				},
 			},
-		});
-		await n8n.importJson('workflow', AGENT_WORKFLOW);
+			AGENT_WORKFLOW,
+		]);
 		await n8n.start();
 		const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
 			method: 'POST',

@@ -112,6 +112,13 @@ export class N8nInstance {
 		});
 	}
 
+	/** The package installed, then the credential and the workflows imported. */
+	async provision(tarball: string, credentials: unknown, workflows: unknown[]): Promise<void> {
+		await this.installPackage(tarball);
+		await this.importJson('credentials', credentials);
+		for (const workflow of workflows) await this.importJson('workflow', workflow);
+	}
+
 	async cli(args: string[], timeout = 120_000): Promise<CliResult> {
 		try {
 			const { stdout, stderr } = await exec(this.install.node, [this.install.n8n, ...args], {
@@ -232,4 +239,28 @@ export interface ExecuteResult {
 
 export function outputOf(result: ExecuteResult, nodeName: string) {
 	return result.data.resultData.runData[nodeName]?.[0]?.data?.main?.[0] ?? [];
+}
+
+/** One line of n8n's streamed HTTP response, with the time it arrived. */
+export interface StreamedLine {
+	at: number;
+	type: string;
+	content?: string;
+	metadata?: { nodeName: string; itemIndex: number };
+}
+
+/** Reads a streaming Webhook's response (one JSON object per line) as it arrives. */
+export async function readStreamedLines(response: Response): Promise<StreamedLine[]> {
+	const lines: StreamedLine[] = [];
+	const decoder = new TextDecoder();
+	let buffered = '';
+	for await (const piece of response.body as unknown as AsyncIterable<Uint8Array>) {
+		buffered += decoder.decode(piece, { stream: true });
+		const complete = buffered.split('\n');
+		buffered = complete.pop() ?? '';
+		for (const line of complete.filter((text) => text.trim() !== '')) {
+			lines.push({ at: Date.now(), ...(JSON.parse(line) as Omit<StreamedLine, 'at'>) });
+		}
+	}
+	return lines;
 }

@@ -45,6 +45,39 @@ export const MANUAL_TRIGGER: WorkflowNode = {
 	parameters: {},
 };
 
+/** n8n's Edit Fields (Set) node, setting one field. */
+function setField(
+	name: string,
+	position: [number, number],
+	field: { name: string; value: string; type: 'array' | 'string' },
+): WorkflowNode {
+	return {
+		id: `set-${field.name}`,
+		name,
+		type: 'n8n-nodes-base.set',
+		typeVersion: 3.4,
+		position,
+		parameters: {
+			mode: 'manual',
+			assignments: { assignments: [{ id: `field-${field.name}`, ...field }] },
+			options: {},
+		},
+	};
+}
+
+/** A Webhook (version 2.1) that answers by streaming what the workflow's nodes send. */
+function streamingWebhook(id: string, path: string): WorkflowNode {
+	return {
+		id: 'webhook',
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2.1,
+		position: [0, 0],
+		webhookId: `${id}-hook`,
+		parameters: { httpMethod: 'POST', path, responseMode: 'streaming', options: {} },
+	};
+}
+
 export function credentialFile(baseUrl: string, apiToken: string) {
 	return [{ ...CREDENTIAL, type: 'quickrouterApi', data: { apiToken, baseUrl } }];
 }
@@ -87,20 +120,7 @@ export function rowsWorkflow(
 ): Workflow {
 	const nodes: WorkflowNode[] = [
 		MANUAL_TRIGGER,
-		{
-			id: 'rows',
-			name: 'Rows',
-			type: 'n8n-nodes-base.set',
-			typeVersion: 3.4,
-			position: [220, 0],
-			parameters: {
-				mode: 'manual',
-				assignments: {
-					assignments: [{ id: 'rows-array', name: 'rows', value: rowsExpression, type: 'array' }],
-				},
-				options: {},
-			},
-		},
+		setField('Rows', [220, 0], { name: 'rows', value: rowsExpression, type: 'array' }),
 		{
 			id: 'split',
 			name: 'Split Out',
@@ -156,15 +176,7 @@ export function webhookWorkflow(
  */
 export function streamingWebhookWorkflow(id: string, path: string): Workflow {
 	const nodes: WorkflowNode[] = [
-		{
-			id: 'webhook',
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2.1,
-			position: [0, 0],
-			webhookId: `${id}-hook`,
-			parameters: { httpMethod: 'POST', path, responseMode: 'streaming', options: {} },
-		},
+		streamingWebhook(id, path),
 		{
 			id: 'split',
 			name: 'Split Out',
@@ -196,18 +208,7 @@ export function streamingWebhookWorkflow(id: string, path: string): Workflow {
 export function attachmentWorkflow(id: string, base64: string, mimeType: string): Workflow {
 	const nodes: WorkflowNode[] = [
 		MANUAL_TRIGGER,
-		{
-			id: 'file-field',
-			name: 'File Field',
-			type: 'n8n-nodes-base.set',
-			typeVersion: 3.4,
-			position: [220, 0],
-			parameters: {
-				mode: 'manual',
-				assignments: { assignments: [{ id: 'file', name: 'file', value: base64, type: 'string' }] },
-				options: {},
-			},
-		},
+		setField('File Field', [220, 0], { name: 'file', value: base64, type: 'string' }),
 		{
 			id: 'to-file',
 			name: 'Convert to File',
@@ -282,20 +283,11 @@ function agentWithModelAndCalculator(position: [number, number], agent: Paramete
 
 /** Manual Trigger -> a question in a field -> n8n's AI Agent, its model this package's. */
 export function agentWorkflow(id: string, question: string): Workflow {
-	const question_: WorkflowNode = {
-		id: 'question',
-		name: 'Question',
-		type: 'n8n-nodes-base.set',
-		typeVersion: 3.4,
-		position: [220, 0],
-		parameters: {
-			mode: 'manual',
-			assignments: {
-				assignments: [{ id: 'chat-input', name: 'chatInput', value: question, type: 'string' }],
-			},
-			options: {},
-		},
-	};
+	const question_ = setField('Question', [220, 0], {
+		name: 'chatInput',
+		value: question,
+		type: 'string',
+	});
 	const agent = agentWithModelAndCalculator([480, 0], {
 		promptType: 'define',
 		text: '={{ $json.chatInput }}',
@@ -314,15 +306,7 @@ export function agentWorkflow(id: string, question: string): Workflow {
 
 /** Webhook (response mode Streaming) -> AI Agent with streaming on: the answer streams to the caller. */
 export function streamingAgentWorkflow(id: string, path: string): Workflow {
-	const webhook: WorkflowNode = {
-		id: 'webhook',
-		name: 'Webhook',
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2.1,
-		position: [0, 0],
-		webhookId: `${id}-hook`,
-		parameters: { httpMethod: 'POST', path, responseMode: 'streaming', options: {} },
-	};
+	const webhook = streamingWebhook(id, path);
 	const agent = agentWithModelAndCalculator([260, 0], {
 		promptType: 'define',
 		text: '={{ $json.body.question }}',

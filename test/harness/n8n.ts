@@ -161,14 +161,7 @@ export function chatModelWorkflow(
 ): Pick<RunOptions, 'nodes' | 'connections'> {
 	ChatRoot.drive = drive;
 	const nodes: INode[] = [
-		{
-			id: '1',
-			name: 'Manual Trigger',
-			type: MANUAL_TRIGGER_TYPE,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
+		MANUAL_TRIGGER_NODE,
 		{
 			id: '2',
 			name: 'Chat Root',
@@ -209,6 +202,16 @@ interface BinaryRow {
 
 export const MANUAL_TRIGGER_TYPE = 'harness.manualTrigger';
 export const ROWS_TYPE = 'harness.rows';
+
+/** The workflows' start: what a user clicks to run them. */
+const MANUAL_TRIGGER_NODE: INode = {
+	id: '1',
+	name: 'Manual Trigger',
+	type: MANUAL_TRIGGER_TYPE,
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 export interface LoadedPackage {
 	nodeTypes: INodeTypes;
@@ -450,14 +453,7 @@ export function geminiWorkflow(
 	nodeSettings: Partial<INode> = {},
 ): Pick<RunOptions, 'nodes' | 'connections'> {
 	const nodes: INode[] = [
-		{
-			id: '1',
-			name: 'Manual Trigger',
-			type: MANUAL_TRIGGER_TYPE,
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
+		MANUAL_TRIGGER_NODE,
 		{
 			id: '2',
 			name: 'Rows',

@@ -273,6 +273,22 @@ describe('failures', () => {
 		expect(server.generateRequests).toHaveLength(1);
 	});
 
+	test('a blocked prompt is an error, not an empty answer', async () => {
+		server.reset(() => ({
+			status: 200,
+			headers: { 'content-type': 'text/event-stream' },
+			body: encodeSse([{ promptFeedback: { blockReason: 'SAFETY' } }]),
+		}));
+		const { result } = await withModel(async (model) => {
+			try {
+				return asData(await model.chatModel.generate(hello));
+			} catch (error) {
+				return { thrown: (error as Error).message };
+			}
+		});
+		expect(result).toEqual({ thrown: 'The prompt was blocked: SAFETY' });
+	});
+
 	test('a 503 before any answer is retried, then the answer streams', async () => {
 		let calls = 0;
 		server.reset(() =>
