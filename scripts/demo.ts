@@ -1,16 +1,26 @@
 /**
  * `npm run demo`: runs a small workflow (Manual Trigger -> Rows -> Quickrouter Gemini) through
- * n8n's own engine and prints what the node outputs.
+ * n8n's own engine and prints what the node outputs; then supplies the Quickrouter Gemini Chat
+ * Model through n8n's engine and drives it as n8n's AI Agent does: a tool call, its result, the
+ * answer.
  *
  * Offline by default, against the local stand-in server on 127.0.0.1. With QUICKROUTER_TOKEN
  * set, the same workflow calls the real API (QUICKROUTER_BASE_URL and QUICKROUTER_MODEL may
  * override the defaults).
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { ChatModel, Message } from '@n8n/ai-node-sdk';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow } from '../test/harness/n8n';
+import { signatureOfToolCallId } from '../nodes/shared/chat-messages';
+import {
+	chatModelWorkflow,
+	CREDENTIAL_TYPE,
+	geminiWorkflow,
+	runWorkflow,
+} from '../test/harness/n8n';
 import { lastUserText, StandinServer, STANDIN_TOKEN } from '../test/standin/server';
 import { encodeSse, textChunk } from '../test/standin/sse';
+import { toolCallingScript } from '../test/standin/tool-calling';
 
 const NODE = 'Quickrouter Gemini';
 
@@ -52,6 +62,80 @@ function show(
 ) {
 	console.log(`\n${title}: ${items.length} item(s)`);
 	for (const { json } of items) console.log(JSON.stringify(pick(json)));
+}
+
+const MULTIPLY = {
+	type: 'function' as const,
+	name: 'multiply',
+	description: 'Multiplies two numbers',
+	inputSchema: {
+		type: 'object' as const,
+		properties: { a: { type: 'number' as const }, b: { type: 'number' as const } },
+		required: ['a', 'b'],
+	},
+};
+
+/** The chat model as n8n's AI Agent uses it: ask, run the tool it calls, send the result back. */
+async function chatModelDemo(
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	server?: StandinServer,
+) {
+	server?.reset(
+		toolCallingScript({
+			tool: 'multiply',
+			args: { a: 6, b: 7 },
+			signature: 'c2lnbmF0dXJlLW9mLXRoZS1jYWxs',
+			answer: (response) => ['6 times 7 is ', `${(response as { result?: number }).result}.`],
+		}),
+	);
+	const { output, error } = await runWorkflow({
+		...chatModelWorkflow({ model: parameters.model }, async (supplied) => {
+			const model = (supplied as { chatModel: ChatModel }).chatModel.withTools([MULTIPLY]);
+			const question: Message = {
+				role: 'user',
+				content: [{ type: 'text', text: 'What is 6 times 7? Use the tool.' }],
+			};
+			const first = await model.generate([question]);
+			const call = first.message.content.find((content) => content.type === 'tool-call');
+			if (call?.type !== 'tool-call') return { answer: JSON.stringify(first.message.content) };
+			const { a, b } = JSON.parse(call.input) as { a: number; b: number };
+			const second = await model.generate([
+				question,
+				{ role: 'assistant', content: [call] },
+				{
+					role: 'tool',
+					content: [
+						{ type: 'tool-result', toolCallId: call.toolCallId ?? '', result: { result: a * b } },
+					],
+				},
+			]);
+			return {
+				toolCall: {
+					name: call.toolName,
+					arguments: call.input,
+					thoughtSignature: signatureOfToolCallId(call.toolCallId) ?? null,
+				},
+				toolResult: a * b,
+				answer: second.message.content
+					.map((content) => (content.type === 'text' ? content.text : ''))
+					.join(''),
+				usage: second.usage as IDataObject,
+			};
+		}),
+		credentials,
+	});
+	if (error) {
+		console.log(`
+Chat model: failed: ${error.message} ${(error as { description?: string }).description ?? ''}`);
+		process.exitCode = 1;
+		return;
+	}
+	console.log("\nChat model (driven as n8n's AI Agent drives it, with one tool):");
+	console.log(JSON.stringify(output('Chat Root')[0]?.json, null, 2));
+	if (server) {
+		console.log('\nThe second request carried the call back with its signature, and the result:');
+		console.log(JSON.stringify((server.generateRequests[1]?.body as IDataObject)?.contents));
+	}
 }
 
 async function main() {
@@ -123,6 +207,7 @@ async function main() {
 			);
 			console.log(server.generateRequests[0]?.rawBody);
 		}
+		await chatModelDemo(credentials, server);
 	} finally {
 		await server?.stop();
 	}
