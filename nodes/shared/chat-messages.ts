@@ -62,6 +62,16 @@ function toBase64(data: string | Uint8Array): string {
 	return typeof data === 'string' ? data : Buffer.from(data).toString('base64');
 }
 
+/** A file as inline data, or, when n8n hands over only its URL, as a `fileData` reference. */
+function filePart(content: MessageContent & { type: 'file' }): GeminiPart | undefined {
+	const mimeType = content.mediaType ?? 'application/octet-stream';
+	if (content.data !== undefined && content.data !== '') {
+		return { inlineData: { mimeType, data: toBase64(content.data) } };
+	}
+	const url = content.providerMetadata?.url;
+	return typeof url === 'string' ? { fileData: { mimeType, fileUri: url } } : undefined;
+}
+
 function partOf(content: MessageContent, callNames: Map<string, string>): GeminiPart | undefined {
 	switch (content.type) {
 		case 'text':
@@ -69,12 +79,7 @@ function partOf(content: MessageContent, callNames: Map<string, string>): Gemini
 		case 'reasoning':
 			return { text: content.text, thought: true };
 		case 'file':
-			return {
-				inlineData: {
-					mimeType: content.mediaType ?? 'application/octet-stream',
-					data: toBase64(content.data),
-				},
-			};
+			return filePart(content);
 		case 'tool-call': {
 			if (content.toolCallId) callNames.set(content.toolCallId, content.toolName);
 			const signature = signatureOfToolCallId(content.toolCallId);

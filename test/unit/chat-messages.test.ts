@@ -51,6 +51,38 @@ test('system messages become the system instruction; user and assistant become u
 	});
 });
 
+test('a file n8n hands over by URL only becomes a fileData part; one with neither is left out', () => {
+	const { contents } = toGeminiConversation([
+		{
+			role: 'user',
+			content: [
+				{ type: 'text', text: 'Summarize' },
+				{
+					type: 'file',
+					mediaType: 'application/pdf',
+					data: undefined as unknown as string,
+					providerMetadata: { url: 'https://generativelanguage.googleapis.com/v1beta/files/abc' },
+				},
+				{ type: 'file', data: '' },
+			],
+		},
+	]);
+	expect(contents).toEqual([
+		{
+			role: 'user',
+			parts: [
+				{ text: 'Summarize' },
+				{
+					fileData: {
+						mimeType: 'application/pdf',
+						fileUri: 'https://generativelanguage.googleapis.com/v1beta/files/abc',
+					},
+				},
+			],
+		},
+	]);
+});
+
 test('no system message, no system instruction; reasoning goes back as a thought part', () => {
 	expect(
 		toGeminiConversation([
