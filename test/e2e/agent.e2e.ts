@@ -97,15 +97,10 @@ describe('n8n start', () => {
 	beforeAll(async () => {
 		await n8n.cli(['publish:workflow', `--id=${workflows.streaming.id}`]);
 		await n8n.start();
-		await n8n.waitForWebhook('agent-live');
 	});
 
 	test("a streaming Webhook gets the agent's answer in pieces while the stand-in is still writing it", async () => {
-		const response = await fetch(`${n8n.baseUrl}/webhook/agent-live`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ question: 'What is 6 * 7?' }),
-		});
+		const response = await n8n.callWebhook('agent-live', { question: 'What is 6 * 7?' });
 		expect(response.status).toBe(200);
 		const lines = await readStreamedLines(response);
 		expect(lines.filter((line) => line.type === 'error')).toEqual([]);

@@ -254,16 +254,10 @@ describe('n8n start', () => {
 		await n8n.cli(['publish:workflow', `--id=${workflows.webhook.id}`]);
 		await n8n.cli(['publish:workflow', `--id=${workflows.streaming.id}`]);
 		await n8n.start();
-		await n8n.waitForWebhook('ask');
-		await n8n.waitForWebhook('ask-live');
 	});
 
 	test('a Webhook workflow answers the caller with the node’s answer', async () => {
-		const response = await fetch(`${n8n.baseUrl}/webhook/ask`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ question: 'Is the webhook live?' }),
-		});
+		const response = await n8n.callWebhook('ask', { question: 'Is the webhook live?' });
 		expect(response.status).toBe(200);
 		const body = (await response.json()) as Record<string, unknown>;
 		expect(body).toMatchObject({ text: 'Echo: Is the webhook live?.', finishReason: 'STOP' });
@@ -273,11 +267,7 @@ describe('n8n start', () => {
 	test('a streaming Webhook gets each answer in pieces while the stand-in is still writing', async () => {
 		standin.reset((request) => paced(lastUserText(request.body)));
 		const started = Date.now();
-		const response = await fetch(`${n8n.baseUrl}/webhook/ask-live`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ questions: [{ q: 'one' }, { q: 'two' }] }),
-		});
+		const response = await n8n.callWebhook('ask-live', { questions: [{ q: 'one' }, { q: 'two' }] });
 		expect(response.status).toBe(200);
 		const received = (await readStreamedLines(response))
 			.filter((line) => line.metadata?.nodeName === 'Quickrouter Gemini')

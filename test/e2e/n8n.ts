@@ -190,23 +190,22 @@ export class N8nInstance {
 	}
 
 	/**
-	 * Waits until a published workflow's webhook is registered: n8n activates workflows after
-	 * it reports ready, and one with AI nodes takes a moment longer. A CORS preflight asks
-	 * without running the workflow.
+	 * POSTs JSON to a published workflow's webhook. n8n reports ready before its publication
+	 * service has activated the published workflows, and until then the webhook answers 404
+	 * without running anything; so a 404 is retried, for a minute at most.
 	 */
-	async waitForWebhook(webhookPath: string, timeoutMs = 60_000): Promise<void> {
+	async callWebhook(webhookPath: string, body: unknown, timeoutMs = 60_000): Promise<Response> {
 		const until = Date.now() + timeoutMs;
-		while (Date.now() < until) {
+		for (;;) {
 			const response = await fetch(`${this.baseUrl}/webhook/${webhookPath}`, {
-				method: 'OPTIONS',
-				headers: { origin: this.baseUrl, 'access-control-request-method': 'POST' },
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(body),
 			});
-			if (response.status !== 404) return;
+			if (response.status !== 404 || Date.now() > until) return response;
+			await response.arrayBuffer();
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
-		throw new Error(
-			`The webhook ${webhookPath} was not registered within ${timeoutMs} ms:\n${this.log}`,
-		);
 	}
 
 	async stop(): Promise<void> {
