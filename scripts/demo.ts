@@ -83,9 +83,9 @@ async function chatModelDemo(
 	server?.reset(
 		toolCallingScript({
 			tool: 'multiply',
-			args: { a: 6, b: 7 },
+			calls: [{ a: 6, b: 7 }],
 			signature: 'c2lnbmF0dXJlLW9mLXRoZS1jYWxs',
-			answer: (response) => ['6 times 7 is ', `${(response as { result?: number }).result}.`],
+			answer: ([response]) => ['6 times 7 is ', `${(response as { result?: number }).result}.`],
 		}),
 	);
 	const { output, error } = await runWorkflow({

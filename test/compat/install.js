@@ -10,8 +10,15 @@ const wanted = JSON.parse(readFileSync(path.join(dir, 'package-lock.json'), 'utf
 const upToDate =
 	existsSync(installed) &&
 	JSON.stringify(Object.keys(JSON.parse(readFileSync(installed, 'utf8')).packages).sort()) ===
-		JSON.stringify(Object.keys(wanted).filter((key) => key !== '').sort());
+		JSON.stringify(
+			Object.keys(wanted)
+				.filter((key) => key !== '')
+				.sort(),
+		);
 
 if (!upToDate) {
-	execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'inherit' });
+	execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], {
+		cwd: dir,
+		stdio: 'inherit',
+	});
 }

@@ -3,7 +3,12 @@
  * tool. The stand-in plays Gemini 3: it calls the calculator with a signed call, and answers
  * only once the history carries the calculator's result and the call's signature.
  */
-import { type RecordedRequest, StandinServer, STANDIN_TOKEN } from '../standin/server';
+import {
+	type RecordedRequest,
+	type ReplyScript,
+	StandinServer,
+	STANDIN_TOKEN,
+} from '../standin/server';
 import { toolCallingScript } from '../standin/tool-calling';
 import { e2eEnvironment, N8nInstance, outputOf, readStreamedLines } from './n8n';
 import { agentWorkflow, credentialFile, streamingAgentWorkflow } from './workflows';
@@ -15,25 +20,34 @@ const n8n = new N8nInstance(install);
 const SIGNATURE = 'CiQBjz1rX2Zvci10aGUtY2FsY3VsYXRvci1zdGVwLW9uZQ==';
 const PACE_MS = 200;
 
-/** The answer quotes the first number in the calculator's result, so a lost result shows. */
 // n8n names a tool after its node.
 const TOOL = 'Calculator';
 
-const script = toolCallingScript({
+/** The answer quotes the number in each of the calculator's results, so a lost result shows. */
+const numberIn = (response: unknown) => JSON.stringify(response).match(/\d+/)?.[0] ?? 'nothing';
+
+const oneCall = toolCallingScript({
 	tool: TOOL,
-	args: { input: '6 * 7' },
+	calls: [{ input: '6 * 7' }],
 	signature: SIGNATURE,
-	answer: (response) => [
-		'The calculator ',
-		'says ',
-		JSON.stringify(response).match(/\d+/)?.[0] ?? 'nothing',
-		'.',
-	],
+	answer: ([response]) => ['The calculator ', 'says ', numberIn(response), '.'],
 	delayMs: PACE_MS,
 });
 
+const parallelCalls = toolCallingScript({
+	tool: TOOL,
+	calls: [{ input: '6 * 7' }, { input: '8 * 9' }],
+	signature: SIGNATURE,
+	answer: (responses) => ['The calculator says ', responses.map(numberIn).join(' and '), '.'],
+});
+
+/** Two questions: one the model answers with one call, one with two calls in parallel. */
+const script: ReplyScript = (request) =>
+	(request.rawBody.includes('8 * 9') ? parallelCalls : oneCall)(request);
+
 const workflows = {
 	agent: agentWorkflow('qrE2eAgent01', 'What is 6 * 7?'),
+	parallel: agentWorkflow('qrE2eAgentParallel01', 'What are 6 * 7 and 8 * 9?'),
 	streaming: streamingAgentWorkflow('qrE2eAgentStream01', 'agent-live'),
 };
 
@@ -91,6 +105,25 @@ test('n8n execute: the agent calls the calculator through this model and answers
 	const [item] = outputOf(result, 'AI Agent');
 	expect(item.json.output).toBe('The calculator says 42.');
 	expectToolRoundTrip(standin.generateRequests, 'What is 6 * 7?');
+});
+
+test('n8n execute: parallel calls go back as Gemini sent them, one turn of calls and one of results', async () => {
+	const result = await n8n.execute(workflows.parallel.id);
+	expect(result.data.resultData.error).toBeUndefined();
+	expect(outputOf(result, 'AI Agent')[0].json.output).toBe('The calculator says 42 and 72.');
+	const requests = standin.generateRequests;
+	expect(requests).toHaveLength(2);
+	const contents = (requests[1].body as { contents: Turn[] }).contents;
+	expect(contents.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
+	expect(contents[1].parts).toEqual([
+		{ functionCall: { name: TOOL, args: { input: '6 * 7' } }, thoughtSignature: SIGNATURE },
+		{ functionCall: { name: TOOL, args: { input: '8 * 9' } } },
+	]);
+	expect(
+		contents[2].parts.map(
+			(part) => (part as { functionResponse: { name: string } }).functionResponse.name,
+		),
+	).toEqual([TOOL, TOOL]);
 });
 
 describe('n8n start', () => {

@@ -49,22 +49,25 @@ export function rpcError(
 	return { error: { code, message, status } };
 }
 
-/** A chunk with one function call, signed the way Gemini 3 signs the first call of a step. */
+/**
+ * A chunk with function calls, as Gemini 3 sends a step: only the step's first call carries
+ * the thought signature (parallel calls after it carry none).
+ */
 export function functionCallChunk(
 	name: string,
-	args: Record<string, unknown>,
+	calls: Array<Record<string, unknown>>,
 	extra: { thoughtSignature?: string; usage?: Record<string, number> } = {},
 ): Record<string, unknown> {
 	return {
 		candidates: [
 			{
 				content: {
-					parts: [
-						{
-							functionCall: { name, args },
-							...(extra.thoughtSignature ? { thoughtSignature: extra.thoughtSignature } : {}),
-						},
-					],
+					parts: calls.map((args, index) => ({
+						functionCall: { name, args },
+						...(index === 0 && extra.thoughtSignature
+							? { thoughtSignature: extra.thoughtSignature }
+							: {}),
+					})),
 					role: 'model',
 				},
 				finishReason: 'STOP',

@@ -1,7 +1,8 @@
 /**
- * The stand-in as a Gemini 3 model that uses one tool: asked a question, it calls the tool
- * (the call signed); sent the tool's result with the signed call in the history, it answers
- * in pieces. Like Gemini 3, it refuses a history whose function call lost its signature.
+ * The stand-in as a Gemini 3 model that uses one tool: asked a question, it calls the tool,
+ * once or several times in parallel (the first call signed); sent every result with the
+ * signed calls in the history, it answers in pieces. Like Gemini 3, it refuses a history whose
+ * first call lost its signature, and one that splits a parallel step.
  */
 import type { RecordedRequest, ReplyScript } from './server';
 import { encodeSse, functionCallChunk, rpcError, textChunk } from './sse';
@@ -20,10 +21,11 @@ interface Turn {
 
 export interface ToolCallingScript {
 	tool: string;
-	args: Record<string, unknown>;
+	/** The arguments of each call of the step; more than one makes parallel calls. */
+	calls: Array<Record<string, unknown>>;
 	signature: string;
-	/** The final answer's pieces, given the tool's response. */
-	answer: (response: unknown) => string[];
+	/** The final answer's pieces, given the tool's responses in call order. */
+	answer: (responses: unknown[]) => string[];
 	/** Pause between the answer's pieces, in ms. */
 	delayMs?: number;
 }
@@ -38,21 +40,23 @@ export function toolCallingScript(script: ToolCallingScript): ReplyScript {
 	return (request) => {
 		const contents = contentsOf(request);
 		const last = contents[contents.length - 1];
-		const response = last?.parts?.find((part) => part.functionResponse?.name === script.tool);
-		if (!response) {
+		const responses = (last?.parts ?? []).filter(
+			(part) => part.functionResponse?.name === script.tool,
+		);
+		if (responses.length === 0) {
 			return {
 				status: 200,
 				headers: SSE,
 				body: encodeSse([
-					functionCallChunk(script.tool, script.args, {
+					functionCallChunk(script.tool, script.calls, {
 						thoughtSignature: script.signature,
 						usage: { promptTokenCount: 20, candidatesTokenCount: 8, totalTokenCount: 28 },
 					}),
 				]),
 			};
 		}
-		const call = contents[contents.length - 2]?.parts?.find((part) => part.functionCall);
-		if (call?.thoughtSignature !== script.signature) {
+		const calls = (contents[contents.length - 2]?.parts ?? []).filter((part) => part.functionCall);
+		if (calls[0]?.thoughtSignature !== script.signature) {
 			return {
 				status: 400,
 				headers: { 'content-type': 'application/json' },
@@ -65,7 +69,20 @@ export function toolCallingScript(script: ToolCallingScript): ReplyScript {
 				),
 			};
 		}
-		const pieces = script.answer(response.functionResponse?.response);
+		if (calls.length !== script.calls.length || responses.length !== script.calls.length) {
+			return {
+				status: 400,
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify(
+					rpcError(
+						400,
+						'INVALID_ARGUMENT',
+						'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.',
+					),
+				),
+			};
+		}
+		const pieces = script.answer(responses.map((part) => part.functionResponse?.response));
 		return {
 			status: 200,
 			headers: SSE,

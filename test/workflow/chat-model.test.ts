@@ -148,9 +148,9 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 		server.reset(
 			toolCallingScript({
 				tool: 'calculator',
-				args: { input: '6 * 7' },
+				calls: [{ input: '6 * 7' }],
 				signature: SIGNATURE,
-				answer: (response) => ['The answer ', `is ${JSON.stringify(response)}.`],
+				answer: ([response]) => ['The answer ', `is ${JSON.stringify(response)}.`],
 			}),
 		);
 		const { result, error } = await withModel(async (model) => {
