@@ -10,7 +10,9 @@ import type { ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ChatSettings } from './chat-settings';
-import { chatRequestBody, collectChat, streamChat } from './chat-stream';
+import { collectChat } from './chat-collect';
+import { chatRequestBody } from './chat-request';
+import { streamChat } from './chat-stream';
 
 export type AiNodeSdk = typeof Sdk;
 

@@ -1,18 +1,9 @@
 /**
- * One chat turn over `streamGenerateContent`: the SDK's messages and tools -> the request body,
- * and the package's one transport, SSE reader and answer collector -> the SDK's stream chunks
- * (text, reasoning and tool-call deltas, then the finish with token usage). Requests that fail
- * before any chunk was passed on are retried like the main node's.
+ * One chat turn's answer as the SDK's stream chunks: the package's one transport, SSE reader
+ * and answer collector -> text, reasoning and tool-call deltas, then the finish with token
+ * usage. Requests that fail before any chunk was passed on are retried like the main node's.
  */
-import type {
-	FinishReason,
-	GenerateResult,
-	Message,
-	MessageContent,
-	StreamChunk,
-	TokenUsage,
-	Tool,
-} from '@n8n/ai-node-sdk';
+import type { FinishReason, StreamChunk, TokenUsage } from '@n8n/ai-node-sdk';
 import type { ISupplyDataFunctions } from 'n8n-workflow';
 
 import { AnswerCollector, type CollectedAnswer } from '../QuickrouterGemini/collect';
@@ -22,28 +13,8 @@ import { readGeminiStream } from '../QuickrouterGemini/stream';
 import { openGenerateStream } from '../QuickrouterGemini/transport';
 import type { GenerateContentRequest, GeminiResponseChunk } from '../QuickrouterGemini/types';
 import { wait } from '../QuickrouterGemini/wait';
-import {
-	type SchemaOf,
-	toFunctionDeclarations,
-	toGeminiConversation,
-	toolCallIdFor,
-} from '../shared/chat-messages';
+import { toolCallIdFor } from '../shared/chat-messages';
 import type { ChatSettings } from './chat-settings';
-
-export function chatRequestBody(
-	settings: ChatSettings,
-	messages: Message[],
-	tools: Tool[],
-	schemaOf: SchemaOf,
-): GenerateContentRequest {
-	const declarations = toFunctionDeclarations(tools, schemaOf);
-	return {
-		...toGeminiConversation(messages),
-		...(declarations.length > 0 ? { tools: [{ functionDeclarations: declarations }] } : {}),
-		...(settings.safetySettings ? { safetySettings: settings.safetySettings } : {}),
-		...(settings.generationConfig ? { generationConfig: settings.generationConfig } : {}),
-	};
-}
 
 /** The deltas of one streamed event (first candidate only: a chat has one answer). */
 function* deltasOf(chunk: GeminiResponseChunk): Generator<StreamChunk> {
@@ -166,37 +137,4 @@ export async function* streamChat(
 		}
 		await wait(decision.delayMs, signal);
 	}
-}
-
-/** Folds a stream into the SDK's whole answer: deltas joined in order, calls whole. */
-export async function collectChat(chunks: AsyncIterable<StreamChunk>): Promise<GenerateResult> {
-	const content: MessageContent[] = [];
-	const calls = new Map<string, MessageContent & { type: 'tool-call' }>();
-	let finish: (StreamChunk & { type: 'finish' }) | undefined;
-	for await (const chunk of chunks) {
-		const last = content[content.length - 1];
-		if (chunk.type === 'text-delta' || chunk.type === 'reasoning-delta') {
-			const type = chunk.type === 'text-delta' ? 'text' : 'reasoning';
-			if (last?.type === type) last.text += chunk.delta;
-			else content.push({ type, text: chunk.delta });
-		} else if (chunk.type === 'tool-call-delta' && chunk.id) {
-			const call = calls.get(chunk.id);
-			if (call) call.input += chunk.argumentsDelta ?? '';
-			else {
-				const created = {
-					type: 'tool-call' as const,
-					toolCallId: chunk.id,
-					toolName: chunk.name ?? '',
-					input: chunk.argumentsDelta ?? '',
-				};
-				calls.set(chunk.id, created);
-				content.push(created);
-			}
-		} else if (chunk.type === 'finish') finish = chunk;
-	}
-	return {
-		message: { role: 'assistant', content },
-		...(finish ? { finishReason: finish.finishReason } : {}),
-		...(finish?.usage ? { usage: finish.usage } : {}),
-	};
 }
