@@ -273,6 +273,32 @@ describe('failures', () => {
 		expect(server.generateRequests).toHaveLength(1);
 	});
 
+	test('a stream that breaks after text was passed on is not retried; the error keeps the text', async () => {
+		server.reset(() => ({
+			status: 200,
+			headers: { 'content-type': 'text/event-stream' },
+			body:
+				encodeSse([textChunk('Half an ')]) +
+				JSON.stringify(rpcError(500, 'INTERNAL', 'Stream broke')),
+		}));
+		const { result } = await withModel(async (model) => {
+			const seen: string[] = [];
+			try {
+				for await (const chunk of model.chatModel.stream(hello)) {
+					if (chunk.type === 'text-delta') seen.push(chunk.delta);
+				}
+				return { seen };
+			} catch (error) {
+				const { message, description } = error as { message: string; description?: string };
+				return { seen, message, description: description ?? '' };
+			}
+		});
+		expect(result?.seen).toEqual(['Half an ']);
+		expect(String(result?.message)).toContain('Stream broke');
+		expect(String(result?.description)).toContain('Half an ');
+		expect(server.generateRequests).toHaveLength(1);
+	});
+
 	test('a blocked prompt is an error, not an empty answer', async () => {
 		server.reset(() => ({
 			status: 200,
