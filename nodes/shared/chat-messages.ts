@@ -72,7 +72,15 @@ function filePart(content: MessageContent & { type: 'file' }): GeminiPart | unde
 	return typeof url === 'string' ? { fileData: { mimeType, fileUri: url } } : undefined;
 }
 
-function partOf(content: MessageContent, callNames: Map<string, string>): GeminiPart | undefined {
+/**
+ * One content of a message as a Gemini part. A tool result is named after its call, or else
+ * after the tool its message names (a memory window may have cut the call off).
+ */
+function partOf(
+	content: MessageContent,
+	callNames: Map<string, string>,
+	messageName?: string,
+): GeminiPart | undefined {
 	switch (content.type) {
 		case 'text':
 			return { text: content.text };
@@ -91,7 +99,7 @@ function partOf(content: MessageContent, callNames: Map<string, string>): Gemini
 		case 'tool-result':
 			return {
 				functionResponse: {
-					name: callNames.get(content.toolCallId) ?? content.toolCallId,
+					name: callNames.get(content.toolCallId) ?? messageName ?? content.toolCallId,
 					response: responseOf(content.result, content.isError),
 				},
 			};
@@ -158,7 +166,7 @@ export function toGeminiConversation(messages: Message[]): GeminiConversation {
 			continue;
 		}
 		const parts = message.content
-			.map((content) => partOf(content, callNames))
+			.map((content) => partOf(content, callNames, message.name))
 			.filter((part): part is GeminiPart => part !== undefined);
 		if (parts.length === 0) continue;
 		const role = message.role === 'assistant' ? 'model' : 'user';

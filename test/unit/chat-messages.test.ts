@@ -200,6 +200,20 @@ test("an argument named id that the model chose is kept; n8n's added one is not"
 	});
 });
 
+test("a tool result whose call is not in the history is named after its message's tool", () => {
+	const { contents } = toGeminiConversation([
+		{
+			role: 'tool',
+			name: 'Calculator',
+			content: [{ type: 'tool-result', toolCallId: 'qr_0123456789ab', result: '42' }],
+		},
+	]);
+	expect(contents[0].parts?.[0].functionResponse).toEqual({
+		name: 'Calculator',
+		response: { result: 42 },
+	});
+});
+
 test('a failed tool result is sent as an error response', () => {
 	const { contents } = toGeminiConversation([
 		call('t1', 'lookup', {}),
