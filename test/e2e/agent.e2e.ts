@@ -4,14 +4,21 @@
  * only once the history carries the calculator's result and the call's signature.
  */
 import {
+	lastUserText,
 	type RecordedRequest,
 	type ReplyScript,
 	StandinServer,
 	STANDIN_TOKEN,
 } from '../standin/server';
+import { encodeSse, textChunk } from '../standin/sse';
 import { toolCallingScript } from '../standin/tool-calling';
 import { e2eEnvironment, N8nInstance, outputOf, readStreamedLines } from './n8n';
-import { agentWorkflow, credentialFile, streamingAgentWorkflow } from './workflows';
+import {
+	agentWorkflow,
+	chatWithMemoryWorkflow,
+	credentialFile,
+	streamingAgentWorkflow,
+} from './workflows';
 
 const { install, tarball } = e2eEnvironment();
 const standin = new StandinServer();
@@ -41,14 +48,31 @@ const parallelCalls = toolCallingScript({
 	answer: (responses) => ['The calculator says ', responses.map(numberIn).join(' and '), '.'],
 });
 
-/** Two questions: one the model answers with one call, one with two calls in parallel. */
-const script: ReplyScript = (request) =>
-	(request.rawBody.includes('8 * 9') ? parallelCalls : oneCall)(request);
+/** A follow-up in a chat, answered from the history alone, if the history holds the answer. */
+const followUp: ReplyScript = (request) => ({
+	headers: { 'content-type': 'text/event-stream' },
+	body: encodeSse([
+		textChunk(
+			request.rawBody.includes('The calculator says 42.')
+				? 'Doubled, that is 84.'
+				: 'I do not remember.',
+			{ finishReason: 'STOP' },
+		),
+	]),
+});
+
+/** The questions: one call, two calls in parallel, and a follow-up that needs the history. */
+const script: ReplyScript = (request) => {
+	const question = lastUserText(request.body);
+	if (question === 'And doubled?') return followUp(request);
+	return (request.rawBody.includes('8 * 9') ? parallelCalls : oneCall)(request);
+};
 
 const workflows = {
 	agent: agentWorkflow('qrE2eAgent01', 'What is 6 * 7?'),
 	parallel: agentWorkflow('qrE2eAgentParallel01', 'What are 6 * 7 and 8 * 9?'),
 	streaming: streamingAgentWorkflow('qrE2eAgentStream01', 'agent-live'),
+	chat: chatWithMemoryWorkflow('qrE2eAgentChat01'),
 };
 
 beforeAll(async () => {
@@ -129,6 +153,7 @@ test('n8n execute: parallel calls go back as Gemini sent them, one turn of calls
 describe('n8n start', () => {
 	beforeAll(async () => {
 		await n8n.cli(['publish:workflow', `--id=${workflows.streaming.id}`]);
+		await n8n.cli(['publish:workflow', `--id=${workflows.chat.id}`]);
 		await n8n.start();
 	});
 
@@ -144,5 +169,53 @@ describe('n8n start', () => {
 		// The stand-in writes the answer's 4 pieces 200 ms apart after the second request.
 		const answerStarted = standin.generateRequests[1].at;
 		expect(pieces[0].at).toBeLessThan(answerStarted + 3 * PACE_MS);
+	});
+
+	test('a Chat Trigger with Simple Memory: the second message is answered with the first exchange in the history', async () => {
+		const say = async (chatInput: string) => {
+			const response = await n8n.callWebhook(`${workflows.chat.id}-chat/chat`, {
+				action: 'sendMessage',
+				sessionId: 'session-1',
+				chatInput,
+			});
+			expect(response.status).toBe(200);
+			const lines = await readStreamedLines(response);
+			expect(lines.filter((line) => line.type === 'error')).toEqual([]);
+			return lines
+				.filter((line) => line.type === 'item')
+				.map((line) => line.content)
+				.join('');
+		};
+		expect(await say('What is 6 * 7?')).toBe('The calculator says 42.');
+		expect(await say('And doubled?')).toBe('Doubled, that is 84.');
+		const requests = standin.generateRequests;
+		expect(requests).toHaveLength(3);
+		const contents = (requests[2].body as { contents: Turn[] }).contents;
+		// Simple Memory kept the tool step too; its call comes back signed, from the id.
+		expect(contents).toEqual([
+			{ role: 'user', parts: [{ text: 'What is 6 * 7?' }] },
+			{
+				role: 'model',
+				parts: [
+					{
+						functionCall: { name: TOOL, args: { input: '6 * 7' } },
+						thoughtSignature: SIGNATURE,
+					},
+				],
+			},
+			{
+				role: 'user',
+				parts: [
+					{
+						functionResponse: {
+							name: TOOL,
+							response: { result: [{ response: '42' }] },
+						},
+					},
+				],
+			},
+			{ role: 'model', parts: [{ text: 'The calculator says 42.' }] },
+			{ role: 'user', parts: [{ text: 'And doubled?' }] },
+		]);
 	});
 });

@@ -321,3 +321,40 @@ export function streamingAgentWorkflow(id: string, path: string): Workflow {
 		settings: { executionOrder: 'v1' },
 	};
 }
+
+/**
+ * Chat Trigger (embedded chat, streaming replies) -> AI Agent with this model, n8n's
+ * Calculator and n8n's Simple Memory: a chat that remembers the session's earlier turns.
+ */
+export function chatWithMemoryWorkflow(id: string): Workflow {
+	const trigger: WorkflowNode = {
+		id: 'chat-trigger',
+		name: 'When chat message received',
+		type: '@n8n/n8n-nodes-langchain.chatTrigger',
+		typeVersion: 1.3,
+		position: [0, 0],
+		webhookId: `${id}-chat`,
+		parameters: { public: true, mode: 'webhook', options: { responseMode: 'streaming' } },
+	};
+	const agent = agentWithModelAndCalculator([260, 0], { options: {} });
+	const memory: WorkflowNode = {
+		id: 'memory',
+		name: 'Simple Memory',
+		type: '@n8n/n8n-nodes-langchain.memoryBufferWindow',
+		typeVersion: 1.3,
+		position: [380, 220],
+		parameters: {},
+	};
+	return {
+		id,
+		name: 'Chat with memory',
+		active: false,
+		nodes: [trigger, ...agent.nodes, memory],
+		connections: {
+			...chain([trigger, agent.nodes[0]]),
+			...agent.connections,
+			'Simple Memory': { ai_memory: [[{ node: 'AI Agent', type: 'ai_memory', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
