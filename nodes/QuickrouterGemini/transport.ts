@@ -137,11 +137,12 @@ function guard(
 	const released = new AbortController();
 	const deadlineAt = startedAt + limits.timeout;
 	let lastActivity = Date.now();
-	let fail: (error: Error) => void = () => undefined;
-	const failed = new Promise<never>((_resolve, reject) => (fail = reject));
-	failed.catch(() => undefined); // observed by the reads below; unobserved once reading is over
+	let failure: Error | undefined;
+	/** Rejects the read in progress, if any. */
+	let interrupt: ((error: Error) => void) | undefined;
 	const end = (error: Error) => {
-		fail(error);
+		failure ??= error;
+		interrupt?.(error);
 		body.destroy(error);
 	};
 
@@ -169,15 +170,26 @@ function guard(
 		return error;
 	};
 
+	/**
+	 * The next read, ended early by the guard's failure. A promise of its own per read: racing
+	 * every read against one long-pending promise would keep each chunk reachable from that
+	 * promise until the stream ends, i.e. hold the whole response in memory.
+	 */
+	const nextRead = (reader: AsyncIterator<Buffer>) =>
+		new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+			if (failure) return reject(failure);
+			interrupt = reject;
+			reader.next().then(resolve, reject);
+		});
+
 	async function* counted(): AsyncGenerator<Buffer> {
 		const reader = body[Symbol.asyncIterator]();
 		let received = 0;
 		for (;;) {
-			const { value, done } = await Promise.race([reader.next(), failed]).catch(
-				(error: unknown) => {
-					throw explain(error);
-				},
-			);
+			const { value, done } = await nextRead(reader).catch((error: unknown) => {
+				throw explain(error);
+			});
+			interrupt = undefined;
 			if (done) return;
 			lastActivity = Date.now();
 			received += value.length;
