@@ -123,9 +123,12 @@ export async function* streamChat(
 			yield finishOf(answer);
 			return;
 		}
-		const decision = signal?.aborted
-			? { retry: false as const }
-			: decideRetry(failure, attempt, retry, passedOn > 0);
+		const decision = decideRetry(failure, {
+			attempt,
+			policy: retry,
+			producedOutput: passedOn > 0,
+			signal,
+		});
 		if (!decision.retry) {
 			throw toNodeError(failure, {
 				node: ctx.getNode(),

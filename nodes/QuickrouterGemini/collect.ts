@@ -63,7 +63,7 @@ function canMerge(previous: GeminiPart | undefined, next: GeminiPart): previous 
  * The text of the parts of one kind. A single part's string is returned as it is, so the
  * item's `text` and its `content` share one string instead of holding the answer twice.
  */
-function textOf(parts: GeminiPart[], thought: boolean): string {
+export function textOf(parts: GeminiPart[], thought: boolean): string {
 	const matching = parts.filter(
 		(part) => typeof part.text === 'string' && Boolean(part.thought) === thought,
 	);

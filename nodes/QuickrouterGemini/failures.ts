@@ -47,17 +47,25 @@ export type RetryDecision =
 	| { retry: true; delayMs: number; rateLimited: boolean }
 	| { retry: false; note?: string };
 
+export interface AttemptState {
+	/** 0 for the first try. */
+	attempt: number;
+	policy: RetryPolicy;
+	/** Whether the try already passed anything on (items, chunks, deltas). */
+	producedOutput: boolean;
+	/** Fired when the request was stopped on purpose: nothing to retry then. */
+	signal?: AbortSignal;
+}
+
 /**
  * Retries what a second try can fix (rate limits, server errors, broken connections) and only
- * while the item has produced nothing, so no output is ever duplicated.
+ * while the item has produced nothing and was not stopped, so no output is ever duplicated.
  */
-export function decideRetry(
-	failure: Failure,
-	attempt: number,
-	policy: RetryPolicy,
-	producedOutput: boolean,
-): RetryDecision {
-	if (producedOutput || attempt >= policy.maxRetries) return { retry: false };
+export function decideRetry(failure: Failure, state: AttemptState): RetryDecision {
+	const { attempt, policy } = state;
+	if (state.signal?.aborted || state.producedOutput || attempt >= policy.maxRetries) {
+		return { retry: false };
+	}
 	let code: number | undefined;
 	let requested: number | undefined;
 	switch (failure.kind) {

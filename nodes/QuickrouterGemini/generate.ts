@@ -142,9 +142,12 @@ export async function generateForItem(
 		if (!failure) return await finish(ctx, itemIndex, request, sink, progress);
 
 		// Once any chunk arrived, a retry could repeat or change the answer: never retry then.
-		const decision = run.signal.aborted
-			? { retry: false as const }
-			: decideRetry(failure, attempt, retry, progress.collector.chunkCount > 0);
+		const decision = decideRetry(failure, {
+			attempt,
+			policy: retry,
+			producedOutput: progress.collector.chunkCount > 0,
+			signal: run.signal,
+		});
 		if (!decision.retry) {
 			const error = toNodeError(failure, {
 				node: ctx.getNode(),

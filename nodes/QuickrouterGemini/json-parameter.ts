@@ -5,11 +5,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { parameterError } from './errors';
+import { isPlainObject } from './plain-object';
 import type { NodeContext } from './types';
-
-export function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Accepts a JSON string or a value an expression already produced. */
 export function parseJsonParameter(
@@ -29,4 +26,22 @@ export function parseJsonParameter(
 			`is not valid JSON: ${(error as Error).message}`,
 		);
 	}
+}
+
+/** A JSON parameter that must be an object, or an array of objects. */
+export function parseJsonParameterOf(
+	ctx: NodeContext,
+	itemIndex: number,
+	field: string,
+	value: unknown,
+	shape: 'array' | 'object',
+): IDataObject[] | IDataObject {
+	const parsed = parseJsonParameter(ctx, itemIndex, field, value);
+	if (shape === 'object' && !isPlainObject(parsed)) {
+		throw parameterError(ctx.getNode(), itemIndex, field, 'is not a JSON object');
+	}
+	if (shape === 'array' && !(Array.isArray(parsed) && parsed.every(isPlainObject))) {
+		throw parameterError(ctx.getNode(), itemIndex, field, 'is not a JSON array of objects');
+	}
+	return parsed as IDataObject[] | IDataObject;
 }

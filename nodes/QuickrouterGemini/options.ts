@@ -6,7 +6,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { optionsProperty } from './description';
 import { parameterError } from './errors';
-import { isPlainObject, parseJsonParameter } from './json-parameter';
+import { parseJsonParameter } from './json-parameter';
+import { isPlainObject } from './plain-object';
 import type { LiveOptions } from './live';
 import { BASE_RETRY_DELAY_MS, type RetryPolicy } from './retry';
 import type { StreamLimits } from './transport';

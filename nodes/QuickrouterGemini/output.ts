@@ -9,16 +9,8 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import type { CollectedAnswer, CollectedCandidate } from './collect';
+import { type CollectedAnswer, type CollectedCandidate, textOf } from './collect';
 import type { GeminiPart, GeminiResponseChunk } from './types';
-
-function textOf(parts: GeminiPart[] | undefined, thought: boolean): string {
-	let text = '';
-	for (const part of parts ?? []) {
-		if (typeof part.text === 'string' && Boolean(part.thought) === thought) text += part.text;
-	}
-	return text;
-}
 
 function extensionOf(mimeType: string): string {
 	const subtype = mimeType.split('/')[1]?.split(/[+;]/)[0];
@@ -104,7 +96,7 @@ export async function chunkItem(
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
 	const candidate = chunk.candidates?.[0];
-	const parts = candidate?.content?.parts;
+	const parts = candidate?.content?.parts ?? [];
 	const thoughts = textOf(parts, true);
 	const json: IDataObject = {
 		chunkIndex,

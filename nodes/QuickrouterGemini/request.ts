@@ -6,7 +6,8 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { DEFAULT_MODEL } from './description';
 import { parameterError } from './errors';
-import { isPlainObject, parseJsonParameter } from './json-parameter';
+import { parseJsonParameter, parseJsonParameterOf } from './json-parameter';
+import { isPlainObject } from './plain-object';
 import { toolFields } from './tools';
 import { type ItemOptions, readItemOptions } from './options';
 import type { GeminiContent, GenerateContentRequest, NodeContext } from './types';
@@ -165,11 +166,7 @@ export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObje
 		if (input[key] === undefined) continue;
 		if (key === 'stopSequences') config[key] = stopSequences(ctx, itemIndex, input[key]);
 		else if (key === 'responseSchema') {
-			const schema = parseJsonParameter(ctx, itemIndex, 'Response Schema', input[key]);
-			if (!isPlainObject(schema)) {
-				throw parameterError(ctx.getNode(), itemIndex, 'Response Schema', 'is not a JSON object');
-			}
-			config[key] = schema;
+			config[key] = parseJsonParameterOf(ctx, itemIndex, 'Response Schema', input[key], 'object');
 		} else config[key] = input[key];
 	}
 	const thinkingConfig: IDataObject = {};
@@ -178,20 +175,13 @@ export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObje
 	}
 	if (Object.keys(thinkingConfig).length > 0) config.thinkingConfig = thinkingConfig;
 	if (input.extraJson !== undefined && input.extraJson !== '') {
-		const extra = parseJsonParameter(
+		const extra = parseJsonParameterOf(
 			ctx,
 			itemIndex,
 			'Extra Generation Config (JSON)',
 			input.extraJson,
-		);
-		if (!isPlainObject(extra)) {
-			throw parameterError(
-				ctx.getNode(),
-				itemIndex,
-				'Extra Generation Config (JSON)',
-				'is not a JSON object',
-			);
-		}
+			'object',
+		) as IDataObject;
 		deepMerge(config, extra);
 	}
 	return Object.keys(config).length > 0 ? config : undefined;

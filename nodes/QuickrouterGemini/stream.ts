@@ -8,6 +8,7 @@
 import { createParser, type ParseError } from 'eventsource-parser';
 import { jsonParse } from 'n8n-workflow';
 
+import { isPlainObject } from './plain-object';
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
 
 /** Largest single SSE event accepted (characters); inline images make events large. */
@@ -39,10 +40,6 @@ export interface ReadStreamOptions {
 export function snippet(text: string): string {
 	const flat = text.replace(/\s+/g, ' ').trim();
 	return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** google.rpc.Status bodies look like `{ "error": { code, message, status } }`, sometimes in an array. */

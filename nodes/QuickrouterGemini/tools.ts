@@ -5,31 +5,13 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { parameterError } from './errors';
-import { isPlainObject, parseJsonParameter } from './json-parameter';
+import { parseJsonParameterOf } from './json-parameter';
 import type { NodeContext } from './types';
 
 export interface ToolFields {
 	tools?: IDataObject[];
 	toolConfig?: IDataObject;
 	safetySettings?: IDataObject[];
-}
-
-/** A JSON parameter checked for its shape. */
-function jsonOf(
-	ctx: IExecuteFunctions,
-	itemIndex: number,
-	field: string,
-	value: unknown,
-	shape: 'array' | 'object',
-): IDataObject[] | IDataObject {
-	const parsed = parseJsonParameter(ctx, itemIndex, field, value);
-	if (shape === 'object' && !isPlainObject(parsed)) {
-		throw parameterError(ctx.getNode(), itemIndex, field, 'is not a JSON object');
-	}
-	if (shape === 'array' && !(Array.isArray(parsed) && parsed.every(isPlainObject))) {
-		throw parameterError(ctx.getNode(), itemIndex, field, 'is not a JSON array of objects');
-	}
-	return parsed as IDataObject[] | IDataObject;
 }
 
 const BUILT_IN_TOOLS = ['googleSearch', 'codeExecution', 'urlContext'] as const;
@@ -42,7 +24,7 @@ export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolField
 		}),
 	);
 	if (input.functionDeclarationsJson !== undefined && input.functionDeclarationsJson !== '') {
-		const declarations = jsonOf(
+		const declarations = parseJsonParameterOf(
 			ctx,
 			itemIndex,
 			'Function Declarations (JSON)',
@@ -64,13 +46,19 @@ export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolField
 	}
 	if (input.toolsJson !== undefined && input.toolsJson !== '') {
 		tools.push(
-			...(jsonOf(ctx, itemIndex, 'Tools (JSON)', input.toolsJson, 'array') as IDataObject[]),
+			...(parseJsonParameterOf(
+				ctx,
+				itemIndex,
+				'Tools (JSON)',
+				input.toolsJson,
+				'array',
+			) as IDataObject[]),
 		);
 	}
 	const fields: ToolFields = {};
 	if (tools.length > 0) fields.tools = tools;
 	if (input.toolConfig !== undefined && input.toolConfig !== '') {
-		fields.toolConfig = jsonOf(
+		fields.toolConfig = parseJsonParameterOf(
 			ctx,
 			itemIndex,
 			'Tool Config (JSON)',

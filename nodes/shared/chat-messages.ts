@@ -7,6 +7,7 @@ import type { Message, MessageContent, Tool } from '@n8n/ai-node-sdk';
 import type { IDataObject } from 'n8n-workflow';
 import { randomBytes } from 'node:crypto';
 
+import { isPlainObject } from '../QuickrouterGemini/plain-object';
 import type { GeminiContent, GeminiPart } from '../QuickrouterGemini/types';
 
 /**
@@ -44,18 +45,16 @@ function parseJson(text: string): unknown {
  */
 function callArgs(input: string, toolCallId: string | undefined): IDataObject {
 	const args = parseJson(input);
-	if (typeof args !== 'object' || args === null || Array.isArray(args)) return {};
-	const { id, ...rest } = args as IDataObject;
-	return id !== undefined && id === toolCallId ? rest : (args as IDataObject);
+	if (!isPlainObject(args)) return {};
+	const { id, ...rest } = args;
+	return id !== undefined && id === toolCallId ? rest : args;
 }
 
 /** A tool result as a `functionResponse.response`, which must be an object. */
 function responseOf(result: unknown, isError?: boolean): IDataObject {
 	const value = typeof result === 'string' ? parseJson(result) : result;
 	if (isError) return { error: value as IDataObject[string] };
-	return typeof value === 'object' && value !== null && !Array.isArray(value)
-		? (value as IDataObject)
-		: { result: value as IDataObject[string] };
+	return isPlainObject(value) ? value : { result: value as IDataObject[string] };
 }
 
 function toBase64(data: string | Uint8Array): string {
@@ -192,7 +191,7 @@ function cleanSchema(value: unknown): unknown {
 			.filter(([key]) => !UNSUPPORTED_SCHEMA_KEYS.has(key))
 			.map(([key, inner]) => [
 				key,
-				key === 'properties' && typeof inner === 'object' && inner !== null
+				key === 'properties' && isPlainObject(inner)
 					? Object.fromEntries(
 							Object.entries(inner).map(([name, schema]) => [name, cleanSchema(schema)]),
 						)
