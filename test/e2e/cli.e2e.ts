@@ -2,7 +2,9 @@
  * The packed package inside the real n8n application: workflows imported and run with the
  * n8n CLI, and a Webhook workflow served by `n8n start`, against the stand-in on 127.0.0.1.
  */
+import { pairedIndex } from '../helpers/items';
 import {
+	errorReply,
 	lastUserText,
 	type RecordedRequest,
 	type ScriptedReply,
@@ -34,12 +36,7 @@ const fifty = '={{ Array.from({ length: 50 }, (_, i) => ({ q: "row " + i })) }}'
 /** The stand-in's answer per prompt: most echo, some fail in a chosen way. */
 function byPrompt(request: RecordedRequest): ScriptedReply {
 	const prompt = lastUserText(request.body);
-	if (prompt === 'quota')
-		return {
-			status: 429,
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(rpcError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')),
-		};
+	if (prompt === 'quota') return errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded');
 	if (prompt === 'breaks')
 		return {
 			body:
@@ -163,8 +160,6 @@ afterAll(async () => {
 
 beforeEach(() => standin.reset(byPrompt));
 
-const pairedRow = (item: { pairedItem?: unknown }) => (item.pairedItem as { item: number }).item;
-
 describe('n8n execute', () => {
 	test('50 rows, whole answers: one item per row, in order, paired', async () => {
 		const result = await n8n.execute(workflows.collect.id);
@@ -177,7 +172,7 @@ describe('n8n execute', () => {
 				finishReason: 'STOP',
 				chunkCount: 3,
 			});
-			expect(pairedRow(item)).toBe(index);
+			expect(pairedIndex(item)).toBe(index);
 		});
 		expect(standin.generateRequests).toHaveLength(50);
 		expect(
@@ -192,7 +187,7 @@ describe('n8n execute', () => {
 		expect(items).toHaveLength(150);
 		items.forEach((item, index) => {
 			const row = Math.floor(index / 3);
-			expect(pairedRow(item)).toBe(row);
+			expect(pairedIndex(item)).toBe(row);
 			expect(item.json.chunkIndex).toBe(index % 3);
 			expect(item.json.text).toBe(['Echo: ', `row ${row}`, '.'][index % 3]);
 		});
@@ -202,7 +197,7 @@ describe('n8n execute', () => {
 		const result = await n8n.execute(workflows.mixed.id);
 		expect(result.data.resultData.error).toBeUndefined();
 		const items = outputOf(result, 'Quickrouter Gemini');
-		expect(items.map((item) => [pairedRow(item), item.json.text ?? item.json.error])).toEqual([
+		expect(items.map((item) => [pairedIndex(item), item.json.text ?? item.json.error])).toEqual([
 			[0, 'Echo: a.'],
 			[1, '429 RESOURCE_EXHAUSTED: Quota exceeded'],
 			[2, 'Echo: b.'],

@@ -45,6 +45,23 @@ export interface ScriptedReply {
 
 export type ReplyScript = (request: RecordedRequest) => ScriptedReply;
 
+/** A non-2xx answer with Google's error body (google.rpc.Status), as the API sends one. */
+export function errorReply(
+	code: number,
+	status: string,
+	message: string,
+	options: { headers?: Record<string, string>; details?: unknown[] } = {},
+): ScriptedReply {
+	const { error } = rpcError(code, status, message);
+	return {
+		status: code,
+		headers: { 'content-type': 'application/json; charset=UTF-8', ...options.headers },
+		body: JSON.stringify({
+			error: { ...error, ...(options.details ? { details: options.details } : {}) },
+		}),
+	};
+}
+
 export const STANDIN_TOKEN = 'qr-standin-token-7f3a9c';
 
 export const STANDIN_MODELS = [

@@ -4,8 +4,8 @@
  * signed calls in the history, it answers in pieces. Like Gemini 3, it refuses a history whose
  * first call lost its signature, and one that splits a parallel step.
  */
-import type { RecordedRequest, ReplyScript } from './server';
-import { encodeSse, functionCallChunk, rpcError, textChunk } from './sse';
+import { errorReply, type RecordedRequest, type ReplyScript } from './server';
+import { encodeSse, functionCallChunk, textChunk } from './sse';
 
 interface Part {
 	text?: string;
@@ -57,30 +57,18 @@ export function toolCallingScript(script: ToolCallingScript): ReplyScript {
 		}
 		const calls = (contents[contents.length - 2]?.parts ?? []).filter((part) => part.functionCall);
 		if (calls[0]?.thoughtSignature !== script.signature) {
-			return {
-				status: 400,
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(
-					rpcError(
-						400,
-						'INVALID_ARGUMENT',
-						`Function call \`${script.tool}\` in the ${contents.length - 1}. content block is missing a \`thought_signature\`.`,
-					),
-				),
-			};
+			return errorReply(
+				400,
+				'INVALID_ARGUMENT',
+				`Function call \`${script.tool}\` in the ${contents.length - 1}. content block is missing a \`thought_signature\`.`,
+			);
 		}
 		if (calls.length !== script.calls.length || responses.length !== script.calls.length) {
-			return {
-				status: 400,
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify(
-					rpcError(
-						400,
-						'INVALID_ARGUMENT',
-						'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.',
-					),
-				),
-			};
+			return errorReply(
+				400,
+				'INVALID_ARGUMENT',
+				'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.',
+			);
 		}
 		const pieces = script.answer(responses.map((part) => part.functionResponse?.response));
 		return {

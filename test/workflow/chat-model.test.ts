@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 import { type ChatDriver, chatModelWorkflow, CREDENTIAL_TYPE, runWorkflow } from '../harness/n8n';
 import { useStandin } from '../helpers/workflow';
-import { type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
+import { errorReply, STANDIN_TOKEN } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 import { toolCallingScript } from '../standin/tool-calling';
 
@@ -244,20 +244,8 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 });
 
 describe('failures', () => {
-	const jsonReply = (
-		status: number,
-		body: unknown,
-		headers: Record<string, string> = {},
-	): ScriptedReply => ({
-		status,
-		headers: { 'content-type': 'application/json', ...headers },
-		body: JSON.stringify(body),
-	});
-
 	test("an API error is the main node's clear error, with the token nowhere in it", async () => {
-		server.reset(() =>
-			jsonReply(400, rpcError(400, 'INVALID_ARGUMENT', 'Bad thing in the request')),
-		);
+		server.reset(() => errorReply(400, 'INVALID_ARGUMENT', 'Bad thing in the request'));
 		const { result } = await withModel(async (model) => {
 			try {
 				await model.chatModel.generate(hello);
@@ -319,7 +307,7 @@ describe('failures', () => {
 		let calls = 0;
 		server.reset(() =>
 			++calls === 1
-				? jsonReply(503, rpcError(503, 'UNAVAILABLE', 'Overloaded'), { 'retry-after': '0' })
+				? errorReply(503, 'UNAVAILABLE', 'Overloaded', { headers: { 'retry-after': '0' } })
 				: {
 						status: 200,
 						headers: { 'content-type': 'text/event-stream' },

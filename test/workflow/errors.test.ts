@@ -4,8 +4,9 @@
  */
 import type { IDataObject, IRun } from 'n8n-workflow';
 
+import { pairedIndex } from '../helpers/items';
 import { GEMINI, type GeminiRunOptions, runGemini, useStandin } from '../helpers/workflow';
-import { lastUserText, type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
+import { errorReply, lastUserText, type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 
 const server = useStandin();
@@ -27,15 +28,6 @@ type RunError = NonNullable<IRun['data']['resultData']['error']> & {
 	httpCode?: string;
 	context: { itemIndex?: number };
 };
-
-function googleError(
-	code: number,
-	status: string,
-	message: string,
-	headers = JSON_HEADERS,
-): ScriptedReply {
-	return { status: code, headers, body: JSON.stringify(rpcError(code, status, message)) };
-}
 
 describe('API errors carry the status, Google’s status and message, and a hint', () => {
 	const cases: Array<[number, string, string, RegExp]> = [
@@ -70,7 +62,7 @@ describe('API errors carry the status, Google’s status and message, and a hint
 				] as const,
 		),
 	)('%i %s (%s, %s)', async (code, status, message, hint, outputMode) => {
-		server.reset(() => googleError(code, status, message));
+		server.reset(() => errorReply(code, status, message));
 		const { error, output } = await runOnce({ prompt: 'hi', outputMode });
 		const failure = error as RunError;
 		expect(failure.message).toBe(`${code} ${status}: ${message}`);
@@ -92,7 +84,7 @@ describe('API errors carry the status, Google’s status and message, and a hint
 	test.each([
 		[
 			'a JSON body under a text/event-stream content type',
-			googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', SSE_HEADERS),
+			errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', { headers: SSE_HEADERS }),
 		],
 		[
 			'a JSON error sent as an SSE event',
@@ -286,7 +278,7 @@ describe('Continue On Fail', () => {
 	/** The stand-in fails or answers according to the prompt, so each row picks its fate. */
 	function scriptByPrompt(request: Parameters<typeof lastUserText>[0]): ScriptedReply {
 		const prompt = lastUserText(request);
-		if (prompt === 'quota') return googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded');
+		if (prompt === 'quota') return errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded');
 		if (prompt === 'breaks') {
 			return {
 				headers: SSE_HEADERS,
@@ -313,29 +305,22 @@ describe('Continue On Fail', () => {
 			expect(error).toBeUndefined();
 			const outputs = run.data.resultData.runData[GEMINI][0].data?.main ?? [];
 			const items = outputs.flatMap((branch) => branch ?? []);
-			const ordered = [...items].sort(
-				(a, b) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item,
+			const ordered = [...items].sort((a, b) => pairedIndex(a) - pairedIndex(b));
+			expect(ordered.map((item) => [pairedIndex(item), item.json.text ?? item.json.error])).toEqual(
+				[
+					[0, 'ok:a'],
+					[1, '"Prompt" of item 1 is empty'],
+					[2, '429 RESOURCE_EXHAUSTED: Quota exceeded'],
+					[3, 'ok:b'],
+					[4, '500 INTERNAL: Stream failed'],
+					[5, 'ok:c'],
+				],
 			);
-			expect(
-				ordered.map((item) => [
-					(item.pairedItem as { item: number }).item,
-					item.json.text ?? item.json.error,
-				]),
-			).toEqual([
-				[0, 'ok:a'],
-				[1, '"Prompt" of item 1 is empty'],
-				[2, '429 RESOURCE_EXHAUSTED: Quota exceeded'],
-				[3, 'ok:b'],
-				[4, '500 INTERNAL: Stream failed'],
-				[5, 'ok:c'],
-			]);
 			expect(ordered[2].json.message).toMatch(/^Rate limit or quota reached/);
 			expect(ordered[4].json.message).toContain('Text received before the failure: half');
 			if (onError === 'continueErrorOutput') {
 				expect(outputs[0]?.map((item) => item.json.text)).toEqual(['ok:a', 'ok:b', 'ok:c']);
-				expect(outputs[1]?.map((item) => (item.pairedItem as { item: number }).item)).toEqual([
-					1, 2, 4,
-				]);
+				expect(outputs[1]?.map((item) => pairedIndex(item))).toEqual([1, 2, 4]);
 			} else {
 				expect(items).toEqual(ordered);
 				// Only these keys let n8n (1.x and 2.x) route an item to the error output.
@@ -362,10 +347,7 @@ describe('Continue On Fail', () => {
 			{ rows, settings: { onError: 'continueRegularOutput' } },
 		);
 		expect(
-			output(GEMINI).map((item) => [
-				(item.pairedItem as { item: number }).item,
-				item.json.text ?? item.json.error,
-			]),
+			output(GEMINI).map((item) => [pairedIndex(item), item.json.text ?? item.json.error]),
 		).toEqual([
 			[0, 'ok:a'],
 			[1, '"Prompt" of item 1 is empty'],
@@ -395,7 +377,7 @@ describe('Continue On Fail', () => {
 
 test('the token appears nowhere in output items or errors, whatever happens', async () => {
 	const runs = [];
-	server.reset(() => googleError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'));
+	server.reset(() => errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded'));
 	runs.push(await runOnce({ prompt: 'hi' }));
 	runs.push(await runOnce({ prompt: 'hi' }, { settings: { onError: 'continueRegularOutput' } }));
 	server.reset();

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
 import {
+	errorReply,
 	lastUserText,
 	type RecordedRequest,
 	type ScriptedReply,
@@ -31,19 +32,6 @@ const answer = (text: string): ScriptedReply => ({
 		textChunk(text.slice(0, 3)),
 		textChunk(text.slice(3), { finishReason: 'STOP' }),
 	]),
-});
-const status = (
-	code: number,
-	name: string,
-	message: string,
-	headers: Record<string, string> = {},
-	details?: unknown[],
-): ScriptedReply => ({
-	status: code,
-	headers: { ...JSON_TYPE, ...headers },
-	body: JSON.stringify({
-		error: { ...rpcError(code, name, message).error, ...(details ? { details } : {}) },
-	}),
 });
 const retryInfo = (delay: string) => [
 	{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: delay },
@@ -81,27 +69,27 @@ const faults: Fault[] = [
 	{
 		name: '400',
 		script: inTurn(
-			status(400, 'INVALID_ARGUMENT', 'Invalid value at generation_config.temperature'),
+			errorReply(400, 'INVALID_ARGUMENT', 'Invalid value at generation_config.temperature'),
 		),
 		error: '400 INVALID_ARGUMENT: Invalid value at generation_config.temperature',
 		requests: 1,
 	},
 	{
 		name: '401',
-		script: inTurn(status(401, 'UNAUTHENTICATED', 'API key not valid.')),
+		script: inTurn(errorReply(401, 'UNAUTHENTICATED', 'API key not valid.')),
 		error: '401 UNAUTHENTICATED: API key not valid.',
 		description: 'Check the API token',
 		requests: 1,
 	},
 	{
 		name: '403',
-		script: inTurn(status(403, 'PERMISSION_DENIED', 'Permission denied.')),
+		script: inTurn(errorReply(403, 'PERMISSION_DENIED', 'Permission denied.')),
 		error: '403 PERMISSION_DENIED: Permission denied.',
 		requests: 1,
 	},
 	{
 		name: '404',
-		script: inTurn(status(404, 'NOT_FOUND', 'models/nope is not found.')),
+		script: inTurn(errorReply(404, 'NOT_FOUND', 'models/nope is not found.')),
 		error: '404 NOT_FOUND: models/nope is not found.',
 		description: 'Check the model name',
 		requests: 1,
@@ -109,7 +97,7 @@ const faults: Fault[] = [
 	{
 		name: '429 with Retry-After, then success',
 		script: inTurn(
-			status(429, 'RESOURCE_EXHAUSTED', 'Slow down', { 'retry-after': '1' }),
+			errorReply(429, 'RESOURCE_EXHAUSTED', 'Slow down', { headers: { 'retry-after': '1' } }),
 			answer('recovered'),
 		),
 		options: { maxRetryDelay: 2000 },
@@ -120,7 +108,7 @@ const faults: Fault[] = [
 	{
 		name: '429 with RetryInfo, then success',
 		script: inTurn(
-			status(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', {}, retryInfo('0.400s')),
+			errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', { details: retryInfo('0.400s') }),
 			answer('recovered'),
 		),
 		text: 'recovered',
@@ -129,7 +117,9 @@ const faults: Fault[] = [
 	},
 	{
 		name: '429 asking for a wait longer than Max Retry Delay',
-		script: inTurn(status(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', {}, retryInfo('45s'))),
+		script: inTurn(
+			errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', { details: retryInfo('45s') }),
+		),
 		options: { maxRetryDelay: 1000 },
 		error: '429 RESOURCE_EXHAUSTED: Quota exceeded',
 		description:
@@ -138,7 +128,7 @@ const faults: Fault[] = [
 	},
 	{
 		name: '429 forever',
-		script: inTurn(status(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')),
+		script: inTurn(errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded')),
 		options: FAST,
 		error: '429 RESOURCE_EXHAUSTED: Quota exceeded',
 		description: 'Rate limit or quota',
@@ -146,14 +136,14 @@ const faults: Fault[] = [
 	},
 	{
 		name: '500, then success',
-		script: inTurn(status(500, 'INTERNAL', 'Internal error'), answer('recovered')),
+		script: inTurn(errorReply(500, 'INTERNAL', 'Internal error'), answer('recovered')),
 		options: FAST,
 		text: 'recovered',
 		requests: 2,
 	},
 	{
 		name: '503, then success',
-		script: inTurn(status(503, 'UNAVAILABLE', 'Overloaded'), answer('recovered')),
+		script: inTurn(errorReply(503, 'UNAVAILABLE', 'Overloaded'), answer('recovered')),
 		options: FAST,
 		text: 'recovered',
 		requests: 2,
@@ -319,7 +309,7 @@ describe('rate limits across concurrent items', () => {
 		server.reset((request) =>
 			lastUserText(request.body) === 'row 2' &&
 			server.generateRequests.filter((r) => lastUserText(r.body) === 'row 2').length === 1
-				? status(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', {}, retryInfo('0.600s'))
+				? errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', { details: retryInfo('0.600s') })
 				: { ...answer(`ok ${lastUserText(request.body)}`), split: 64, delayMs: 20 },
 		);
 		const rows = Array.from({ length: 12 }, (_, index) => ({ q: `row ${index}` }));
@@ -343,8 +333,8 @@ describe('rate limits across concurrent items', () => {
 
 test('a 1,000-row batch with 5% of rows failing in assorted ways: every row out, in order, errors on the failing rows only', async () => {
 	const failures: Array<(prompt: string) => ScriptedReply> = [
-		() => status(400, 'INVALID_ARGUMENT', 'Bad request'),
-		() => status(404, 'NOT_FOUND', 'No such model'),
+		() => errorReply(400, 'INVALID_ARGUMENT', 'Bad request'),
+		() => errorReply(404, 'NOT_FOUND', 'No such model'),
 		(prompt) => ({
 			headers: SSE,
 			body:

@@ -4,7 +4,7 @@
  */
 import type { StreamedChunk } from '../harness/n8n';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
-import { lastUserText } from '../standin/server';
+import { errorReply, lastUserText } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 
 const server = useStandin();
@@ -96,11 +96,7 @@ describe('a stream that fails after it began', () => {
 		let calls = 0;
 		return () =>
 			++calls === 1
-				? {
-						status: 503,
-						headers: { 'content-type': 'application/json' },
-						body: JSON.stringify(rpcError(503, 'UNAVAILABLE', 'Busy')),
-					}
+				? errorReply(503, 'UNAVAILABLE', 'Busy')
 				: {
 						body:
 							encodeSse([textChunk('half ')]) + JSON.stringify(rpcError(500, 'INTERNAL', 'Broke')),

@@ -5,6 +5,7 @@
 import { readGeminiStream } from '../../nodes/QuickrouterGemini/stream';
 import type { GeminiResponseChunk } from '../../nodes/QuickrouterGemini/types';
 import { asStream, EXPECTED, expectText, FIXTURE_NAMES, readFixture } from '../helpers/fixtures';
+import { pairedIndex } from '../helpers/items';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
 import { encodeSse, textChunk } from '../standin/sse';
 
@@ -172,7 +173,7 @@ describe('One Item per Chunk output', () => {
 		expect(items).toHaveLength(expected.events);
 		expect(items.map((item) => item.json.chunkIndex)).toEqual(events.map((_, index) => index));
 		expect(items.map((item) => item.json.chunk)).toEqual(events);
-		expect(items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(items.every((item) => pairedIndex(item) === 0)).toBe(true);
 		expectText(items.map((item) => item.json.text).join(''), {
 			text: expected.text,
 			digest: expected.textDigest,
@@ -194,9 +195,7 @@ describe('One Item per Chunk output', () => {
 			{ prompt: '={{ $json.q }}', outputMode: 'perChunk' },
 			{ rows: [{ q: 'a' }, { q: 'b' }, { q: 'c' }] },
 		);
-		expect(
-			output(GEMINI).map((item) => [(item.pairedItem as { item: number }).item, item.json.text]),
-		).toEqual([
+		expect(output(GEMINI).map((item) => [pairedIndex(item), item.json.text])).toEqual([
 			[0, 'Echo: '],
 			[0, 'a'],
 			[0, '.'],
