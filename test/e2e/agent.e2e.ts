@@ -7,22 +7,13 @@ import {
 	lastUserText,
 	type RecordedRequest,
 	type ReplyScript,
-	StandinServer,
 	STANDIN_TOKEN,
 } from '../standin/server';
 import { encodeSse, textChunk } from '../standin/sse';
 import { toolCallingScript } from '../standin/tool-calling';
-import { e2eEnvironment, N8nInstance, outputOf, readStreamedLines } from './n8n';
-import {
-	agentWorkflow,
-	chatWithMemoryWorkflow,
-	credentialFile,
-	streamingAgentWorkflow,
-} from './workflows';
-
-const { install, tarball } = e2eEnvironment();
-const standin = new StandinServer();
-const n8n = new N8nInstance(install);
+import { outputOf, readStreamedLines } from './n8n';
+import { useN8nWithStandin } from './suite';
+import { agentWorkflow, chatWithMemoryWorkflow, streamingAgentWorkflow } from './workflows';
 
 const SIGNATURE = 'CiQBjz1rX2Zvci10aGUtY2FsY3VsYXRvci1zdGVwLW9uZQ==';
 const PACE_MS = 200;
@@ -75,21 +66,7 @@ const workflows = {
 	chat: chatWithMemoryWorkflow('qrE2eAgentChat01'),
 };
 
-beforeAll(async () => {
-	await standin.start();
-	await n8n.provision(
-		tarball,
-		credentialFile(standin.baseUrl, STANDIN_TOKEN),
-		Object.values(workflows),
-	);
-});
-
-afterAll(async () => {
-	await n8n.stop();
-	await standin.stop();
-});
-
-beforeEach(() => standin.reset(script));
+const { n8n, standin } = useN8nWithStandin(Object.values(workflows), script);
 
 interface Turn {
 	role: string;

@@ -8,23 +8,18 @@ import {
 	lastUserText,
 	type RecordedRequest,
 	type ScriptedReply,
-	StandinServer,
 	STANDIN_TOKEN,
 } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
-import { e2eEnvironment, N8nInstance, outputOf, readStreamedLines } from './n8n';
+import { outputOf, readStreamedLines } from './n8n';
+import { useN8nWithStandin } from './suite';
 import {
 	attachmentWorkflow,
-	credentialFile,
 	geminiNode,
 	rowsWorkflow,
 	streamingWebhookWorkflow,
 	webhookWorkflow,
 } from './workflows';
-
-const { install, tarball } = e2eEnvironment();
-const standin = new StandinServer();
-const n8n = new N8nInstance(install);
 
 /** A PNG header: enough to be a file with a type, small enough to read in a failure message. */
 const PNG = Buffer.from('89504e470d0a1a0a0000000d494844520000000100000001', 'hex').toString(
@@ -143,22 +138,7 @@ function paced(prompt: string): ScriptedReply {
 	};
 }
 
-beforeAll(async () => {
-	await standin.start();
-	standin.script = byPrompt;
-	await n8n.provision(
-		tarball,
-		credentialFile(standin.baseUrl, STANDIN_TOKEN),
-		Object.values(workflows),
-	);
-});
-
-afterAll(async () => {
-	await n8n.stop();
-	await standin.stop();
-});
-
-beforeEach(() => standin.reset(byPrompt));
+const { n8n, standin } = useN8nWithStandin(Object.values(workflows), byPrompt);
 
 describe('n8n execute', () => {
 	test('50 rows, whole answers: one item per row, in order, paired', async () => {
