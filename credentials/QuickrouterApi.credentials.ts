@@ -11,8 +11,8 @@ export class QuickrouterApi implements ICredentialType {
 	displayName = 'Quickrouter API';
 
 	icon = {
-		light: 'file:../nodes/QuickrouterGemini/quickrouter.svg',
-		dark: 'file:../nodes/QuickrouterGemini/quickrouter.dark.svg',
+		light: 'file:../nodes/shared/n8n/quickrouter.svg',
+		dark: 'file:../nodes/shared/n8n/quickrouter.dark.svg',
 	} as const;
 
 	documentationUrl = 'https://github.com/n8n-nodes-quickrouter/n8n-nodes-quickrouter#credentials';

@@ -11,7 +11,7 @@
 import type { ChatModel, Message } from '@n8n/ai-node-sdk';
 import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
-import { signatureOfToolCallId } from '../nodes/shared/chat-messages';
+import { signatureOfToolCallId } from '../nodes/LmChatQuickrouterGemini/chat-messages';
 import {
 	chatModelWorkflow,
 	CREDENTIAL_TYPE,

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { searchModels } from '../QuickrouterGemini/methods/listSearch';
+import { searchModels } from '../shared/n8n/list-search';
 import { createChatModel, loadSdk } from './chat-model';
 import { readChatSettings } from './chat-settings';
 import { properties } from './description';
@@ -16,8 +16,8 @@ export class LmChatQuickrouterGemini implements INodeType {
 		displayName: 'Quickrouter Gemini Chat Model',
 		name: 'lmChatQuickrouterGemini',
 		icon: {
-			light: 'file:../QuickrouterGemini/quickrouter.svg',
-			dark: 'file:../QuickrouterGemini/quickrouter.dark.svg',
+			light: 'file:../shared/n8n/quickrouter.svg',
+			dark: 'file:../shared/n8n/quickrouter.dark.svg',
 		},
 		group: ['transform'],
 		version: 1,
@@ -47,7 +47,7 @@ export class LmChatQuickrouterGemini implements INodeType {
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const sdk = await loadSdk(this, itemIndex);
-		const settings = await readChatSettings(this, itemIndex);
+		const settings = readChatSettings(this, itemIndex);
 		return sdk.supplyModel(this, createChatModel(sdk, this, settings));
 	}
 }

@@ -4,12 +4,8 @@
  */
 import type { Message, Tool } from '@n8n/ai-node-sdk';
 
-import type { GenerateContentRequest } from '../QuickrouterGemini/types';
-import {
-	type SchemaOf,
-	toFunctionDeclarations,
-	toGeminiConversation,
-} from '../shared/chat-messages';
+import type { GenerateContentRequest } from '../shared/gemini/types';
+import { type SchemaOf, toFunctionDeclarations, toGeminiConversation } from './chat-messages';
 import type { ChatSettings } from './chat-settings';
 
 export function chatRequestBody(

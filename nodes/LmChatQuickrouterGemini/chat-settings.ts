@@ -4,14 +4,15 @@
  */
 import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 
-import { DEFAULT_MODEL } from '../QuickrouterGemini/description';
-import { type RequestOptions, readRequestOptions } from '../QuickrouterGemini/options';
-import { generationConfig, normalizeModel } from '../QuickrouterGemini/request';
-import { safetySettingsOf } from '../QuickrouterGemini/tools';
-import { baseUrlOf } from '../QuickrouterGemini/transport';
+import {
+	generationConfig,
+	readModel,
+	readRequestOptions,
+	type RequestOptions,
+	safetySettingsOf,
+} from '../shared/n8n/parameters';
 
 export interface ChatSettings extends RequestOptions {
-	baseUrl: string;
 	model: string;
 	generationConfig?: IDataObject;
 	safetySettings?: IDataObject[];
@@ -19,18 +20,9 @@ export interface ChatSettings extends RequestOptions {
 	itemIndex: number;
 }
 
-export async function readChatSettings(
-	ctx: ISupplyDataFunctions,
-	itemIndex: number,
-): Promise<ChatSettings> {
-	const model = normalizeModel(
-		ctx,
-		itemIndex,
-		ctx.getNodeParameter('model', itemIndex, DEFAULT_MODEL, { extractValue: true }),
-	);
+export function readChatSettings(ctx: ISupplyDataFunctions, itemIndex: number): ChatSettings {
 	return {
-		baseUrl: await baseUrlOf(ctx, itemIndex),
-		model,
+		model: readModel(ctx, itemIndex),
 		generationConfig: generationConfig(ctx, itemIndex),
 		safetySettings: safetySettingsOf(ctx, itemIndex),
 		itemIndex,

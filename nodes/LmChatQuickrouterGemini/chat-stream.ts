@@ -1,19 +1,14 @@
 /**
- * One chat turn's answer as the SDK's stream chunks: the package's one transport, SSE reader
- * and answer collector -> text, reasoning and tool-call deltas, then the finish with token
- * usage. Requests that fail before any chunk was passed on are retried like the main node's.
+ * One chat turn's answer as the SDK's stream chunks: the shared client's response chunks ->
+ * text, reasoning and tool-call deltas, then the finish with token usage.
  */
 import type { FinishReason, StreamChunk, TokenUsage } from '@n8n/ai-node-sdk';
 import type { ISupplyDataFunctions } from 'n8n-workflow';
 
-import { AnswerCollector, type CollectedAnswer } from '../QuickrouterGemini/collect';
-import { blockedPromptError } from '../QuickrouterGemini/errors';
-import { classify, decideRetry, type Failure, toNodeError } from '../QuickrouterGemini/failures';
-import { readGeminiStream } from '../QuickrouterGemini/stream';
-import { openGenerateStream } from '../QuickrouterGemini/transport';
-import type { GenerateContentRequest, GeminiResponseChunk } from '../QuickrouterGemini/types';
-import { wait } from '../QuickrouterGemini/wait';
-import { toolCallIdFor } from '../shared/chat-messages';
+import { AnswerCollector, type CollectedAnswer } from '../shared/gemini/answer-collector';
+import type { GenerateContentRequest, GeminiResponseChunk } from '../shared/gemini/types';
+import { streamGenerateContent } from '../shared/transport/generate-stream';
+import { toolCallIdFor } from './chat-messages';
 import type { ChatSettings } from './chat-settings';
 
 /** The deltas of one streamed event (first candidate only: a chat has one answer). */
@@ -75,7 +70,7 @@ function finishOf(answer: CollectedAnswer): StreamChunk {
 }
 
 /**
- * Streams one answer. A failure after a delta was passed on is not retried (the caller already
+ * Streams one answer. A failure after a chunk was passed on is not retried (the caller already
  * has part of the answer); it ends the stream with the same error the main node reports.
  */
 export async function* streamChat(
@@ -84,60 +79,16 @@ export async function* streamChat(
 	body: GenerateContentRequest,
 	signal?: AbortSignal,
 ): AsyncGenerator<StreamChunk> {
-	const { itemIndex, retry } = settings;
-	for (let attempt = 0; ; attempt++) {
-		const collector = new AnswerCollector();
-		let opened = false;
-		let passedOn = 0;
-		let failure: Failure | undefined;
-		try {
-			const stream = await openGenerateStream(ctx, {
-				baseUrl: settings.baseUrl,
-				model: settings.model,
-				body,
-				limits: settings.limits,
-				signal,
-			});
-			opened = true;
-			try {
-				for await (const chunk of readGeminiStream(stream.body, {
-					maxEventChars: settings.maxEventChars,
-				})) {
-					collector.add(chunk);
-					for (const delta of deltasOf(chunk)) {
-						passedOn++;
-						yield delta;
-					}
-				}
-			} finally {
-				stream.release();
-			}
-		} catch (error) {
-			failure = classify(error, opened);
-		}
-
-		if (!failure) {
-			const answer = collector.result();
-			const blocked = blockedPromptError(ctx.getNode(), answer, itemIndex);
-			if (blocked) throw blocked;
-			yield finishOf(answer);
-			return;
-		}
-		const decision = decideRetry(failure, {
-			attempt,
-			policy: retry,
-			producedOutput: passedOn > 0,
-			signal,
-		});
-		if (!decision.retry) {
-			throw toNodeError(failure, {
-				node: ctx.getNode(),
-				itemIndex,
-				baseUrl: settings.baseUrl,
-				partialText: collector.partialText,
-				note: decision.note,
-			});
-		}
-		await wait(decision.delayMs, signal);
+	const collector = new AnswerCollector();
+	for await (const chunk of streamGenerateContent(ctx, {
+		model: settings.model,
+		body,
+		options: settings,
+		itemIndex: settings.itemIndex,
+		signal,
+		collector,
+	})) {
+		yield* deltasOf(chunk);
 	}
+	yield finishOf(collector.result());
 }

@@ -8,17 +8,11 @@ import type { INodeProperties } from 'n8n-workflow';
 import {
 	generationConfigProperty,
 	modelProperty,
-	optionsProperty,
+	narrowed,
+	optionsCollection,
+	requestOptions,
 	safetySettingsProperty,
-} from '../QuickrouterGemini/description';
-
-/** The collection with only the named entries, in its own (sorted) order. */
-function narrowed(property: INodeProperties, names: string[]): INodeProperties {
-	const options = (property.options as INodeProperties[]).filter((option) =>
-		names.includes(option.name),
-	);
-	return { ...property, options };
-}
+} from '../shared/n8n/descriptions';
 
 export const CHAT_GENERATION_SETTINGS = [
 	'includeThoughts',
@@ -44,5 +38,5 @@ export const properties: INodeProperties[] = [
 	modelProperty,
 	narrowed(generationConfigProperty, CHAT_GENERATION_SETTINGS),
 	safetySettingsProperty,
-	narrowed(optionsProperty, CHAT_OPTIONS),
+	narrowed(optionsCollection(requestOptions), CHAT_OPTIONS),
 ];

@@ -6,15 +6,18 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { searchModels } from '../shared/n8n/list-search';
 import { properties } from './description';
 import { generateForItems } from './items';
-import { searchModels } from './methods/listSearch';
 
 export class QuickrouterGemini implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Quickrouter Gemini',
 		name: 'quickrouterGemini',
-		icon: { light: 'file:quickrouter.svg', dark: 'file:quickrouter.dark.svg' },
+		icon: {
+			light: 'file:../shared/n8n/quickrouter.svg',
+			dark: 'file:../shared/n8n/quickrouter.dark.svg',
+		},
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',

@@ -5,8 +5,8 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { parameterError } from './errors';
-import type { GeminiContent, GeminiPart } from './types';
+import { parameterError } from '../shared/n8n/errors';
+import type { GeminiContent, GeminiPart } from '../shared/gemini/types';
 
 /** The API takes at most 20 MB of inline data per request; larger files need a File API URI. */
 export const MAX_INLINE_BYTES = 20 * 1024 * 1024;

@@ -3,30 +3,13 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-export const DEFAULT_MODEL = 'gemini-3-pro-preview';
-
-export const modelProperty: INodeProperties = {
-	displayName: 'Model',
-	name: 'model',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: DEFAULT_MODEL, cachedResultName: DEFAULT_MODEL },
-	required: true,
-	description: 'The Gemini model that answers',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			typeOptions: { searchListMethod: 'searchModels', searchable: true },
-		},
-		{
-			displayName: 'ID',
-			name: 'id',
-			type: 'string',
-			placeholder: 'e.g. gemini-3-pro-preview',
-		},
-	],
-};
+import {
+	generationConfigProperty,
+	modelProperty,
+	optionsCollection,
+	requestOptions,
+	safetySettingsProperty,
+} from '../shared/n8n/descriptions';
 
 const contentsProperties: INodeProperties[] = [
 	{
@@ -114,163 +97,6 @@ const contentsProperties: INodeProperties[] = [
 	},
 ];
 
-export const generationConfigProperty: INodeProperties = {
-	displayName: 'Generation Config',
-	name: 'generationConfig',
-	type: 'collection',
-	placeholder: 'Add Setting',
-	default: {},
-	description: "Settings sent as `generationConfig`; each keeps the API's own name",
-	options: [
-		{
-			displayName: 'Candidate Count',
-			name: 'candidateCount',
-			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
-			default: 1,
-			description: 'How many alternative answers to generate; the first is the main output',
-		},
-		{
-			displayName: 'Extra Generation Config (JSON)',
-			name: 'extraJson',
-			type: 'json',
-			default: '{}',
-			description:
-				'A JSON object merged into `generationConfig` last, for fields not listed here (e.g. `{"responseModalities": ["TEXT", "IMAGE"]}`)',
-		},
-		{
-			displayName: 'Frequency Penalty',
-			name: 'frequencyPenalty',
-			type: 'number',
-			typeOptions: { numberPrecision: 2 },
-			default: 0,
-			description: 'Penalizes tokens in proportion to how often they already appeared',
-		},
-		{
-			displayName: 'Include Thoughts',
-			name: 'includeThoughts',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to return thought summaries; they come out in `thoughts`, apart from `text`',
-		},
-		{
-			displayName: 'Max Output Tokens',
-			name: 'maxOutputTokens',
-			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
-			default: 8192,
-			description: 'The most tokens the answer may have',
-		},
-		{
-			displayName: 'Presence Penalty',
-			name: 'presencePenalty',
-			type: 'number',
-			typeOptions: { numberPrecision: 2 },
-			default: 0,
-			description: 'Penalizes tokens that already appeared, encouraging new topics',
-		},
-		{
-			displayName: 'Response MIME Type',
-			name: 'responseMimeType',
-			type: 'options',
-			default: 'text/plain',
-			description: 'The format of the answer',
-			options: [
-				{
-					name: 'Enum',
-					value: 'text/x.enum',
-					description: 'The answer is one value of the enum in Response Schema (text/x.enum)',
-				},
-				{
-					name: 'JSON',
-					value: 'application/json',
-					description: 'The answer is JSON, shaped by Response Schema when set',
-				},
-				{ name: 'Text', value: 'text/plain', description: 'The answer is plain text (text/plain)' },
-			],
-		},
-		{
-			displayName: 'Response Schema',
-			name: 'responseSchema',
-			type: 'json',
-			default: '{\n  "type": "object",\n  "properties": {}\n}',
-			description: 'An OpenAPI schema object the answer must follow; use with the JSON MIME type',
-		},
-		{
-			displayName: 'Seed',
-			name: 'seed',
-			type: 'number',
-			typeOptions: { numberPrecision: 0 },
-			default: 0,
-			description: 'A fixed seed makes sampling repeatable as far as the model allows',
-		},
-		{
-			displayName: 'Stop Sequences',
-			name: 'stopSequences',
-			type: 'string',
-			typeOptions: { rows: 2 },
-			default: '',
-			description:
-				'Text that ends the answer when generated, one sequence per line (up to 5). An expression may return an array.',
-		},
-		{
-			displayName: 'Temperature',
-			name: 'temperature',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
-			default: 1,
-			description: 'Randomness of the answer: lower is more focused, higher more varied',
-		},
-		{
-			displayName: 'Thinking Budget',
-			name: 'thinkingBudget',
-			type: 'number',
-			typeOptions: { minValue: -1, numberPrecision: 0 },
-			default: -1,
-			description:
-				'Tokens the model may spend thinking: -1 lets it decide, 0 turns thinking off where the model allows. Gemini 3 models prefer Thinking Level.',
-		},
-		{
-			displayName: 'Thinking Level',
-			name: 'thinkingLevel',
-			type: 'options',
-			default: 'high',
-			description: 'How much the model thinks before answering (Gemini 3 models)',
-			options: [
-				{ name: 'High', value: 'high' },
-				{ name: 'Low', value: 'low' },
-				{ name: 'Medium', value: 'medium' },
-				{ name: 'Minimal', value: 'minimal' },
-			],
-		},
-		{
-			displayName: 'Top K',
-			name: 'topK',
-			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
-			default: 64,
-			description: 'Samples only from the K most likely tokens',
-		},
-		{
-			displayName: 'Top P',
-			name: 'topP',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-			default: 0.95,
-			description: 'Samples only from the most likely tokens whose probabilities add up to P',
-		},
-	],
-};
-
-const HARM_CATEGORIES = [
-	{ name: 'Civic Integrity', value: 'HARM_CATEGORY_CIVIC_INTEGRITY' },
-	{ name: 'Dangerous Content', value: 'HARM_CATEGORY_DANGEROUS_CONTENT' },
-	{ name: 'Harassment', value: 'HARM_CATEGORY_HARASSMENT' },
-	{ name: 'Hate Speech', value: 'HARM_CATEGORY_HATE_SPEECH' },
-	{ name: 'Sexually Explicit', value: 'HARM_CATEGORY_SEXUALLY_EXPLICIT' },
-];
-
 const toolsProperty: INodeProperties = {
 	displayName: 'Tools',
 	name: 'tools',
@@ -328,158 +154,59 @@ const toolsProperty: INodeProperties = {
 	],
 };
 
-export const safetySettingsProperty: INodeProperties = {
-	displayName: 'Safety Settings',
-	name: 'safetySettings',
-	type: 'fixedCollection',
-	typeOptions: { multipleValues: true },
-	default: {},
-	placeholder: 'Add Safety Setting',
-	description: 'How strictly each kind of harmful content is blocked, sent as `safetySettings`',
-	options: [
-		{
-			displayName: 'Setting',
-			name: 'values',
-			values: [
-				{
-					displayName: 'Category',
-					name: 'category',
-					type: 'options',
-					default: 'HARM_CATEGORY_HARASSMENT',
-					options: HARM_CATEGORIES,
-				},
-				{
-					displayName: 'Threshold',
-					name: 'threshold',
-					type: 'options',
-					default: 'BLOCK_MEDIUM_AND_ABOVE',
-					options: [
-						{ name: 'Block Low and Above', value: 'BLOCK_LOW_AND_ABOVE' },
-						{ name: 'Block Medium and Above', value: 'BLOCK_MEDIUM_AND_ABOVE' },
-						{ name: 'Block None', value: 'BLOCK_NONE' },
-						{ name: 'Block Only High', value: 'BLOCK_ONLY_HIGH' },
-						{ name: 'Off', value: 'OFF' },
-					],
-				},
-			],
-		},
-	],
-};
-
-/** Node behaviour; options.ts reads its defaults from here. */
-export const optionsProperty: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	options: [
-		{
-			displayName: 'Attachments',
-			name: 'attachments',
-			type: 'string',
-			default: '',
-			placeholder: 'e.g. data, invoice',
-			description:
-				"Names of the input item's binary properties (images, PDF, audio, video) to send with the last user message, comma-separated. Up to 20 MB of inline data per request.",
-		},
-		{
-			displayName: 'Concurrency',
-			name: 'concurrency',
-			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
-			default: 4,
-			description:
-				'How many items are sent at once. Output order and item pairing stay those of the input. Read from the first item.',
-		},
-		{
-			displayName: 'File URIs (JSON)',
-			name: 'fileData',
-			type: 'json',
-			default: '[]',
-			description:
-				'Files already uploaded to the File API, sent as `fileData` parts with the last user message: an array of {"fileUri": "…", "mimeType": "…"}',
-		},
-		{
-			displayName: 'Idle Timeout',
-			name: 'idleTimeout',
-			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
-			default: 120000,
-			description:
-				'Longest silence in milliseconds, before the answer starts or between two pieces of it; a stalled stream fails with the text received so far',
-		},
-		{
-			displayName: 'Include Raw Chunks',
-			name: 'includeRawChunks',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether to add every streamed event as received, in `chunks` (Whole Answer output only)',
-		},
-		{
-			displayName: 'Max Event Size (MB)',
-			name: 'maxEventSize',
-			type: 'number',
-			typeOptions: { minValue: 0.001, numberPrecision: 3 },
-			default: 64,
-			description:
-				'Largest single streamed event accepted; a larger one fails the item instead of filling memory',
-		},
-		{
-			displayName: 'Max Response Size (MB)',
-			name: 'maxResponseSize',
-			type: 'number',
-			typeOptions: { minValue: 0.001, numberPrecision: 3 },
-			default: 512,
-			description:
-				'Largest whole response accepted; a larger one fails the item instead of filling memory',
-		},
-		{
-			displayName: 'Max Retries',
-			name: 'maxRetries',
-			type: 'number',
-			typeOptions: { minValue: 0, numberPrecision: 0 },
-			default: 2,
-			description:
-				'How often to resend a request that failed with 429, 500, 502, 503, 504 or a broken connection before any answer arrived',
-		},
-		{
-			displayName: 'Max Retry Delay',
-			name: 'maxRetryDelay',
-			type: 'number',
-			typeOptions: { minValue: 0, numberPrecision: 0 },
-			default: 60000,
-			description:
-				'Longest single wait before a retry, in milliseconds. When the API asks for a longer wait, the item fails at once with its message.',
-		},
-		{
-			displayName: 'Stream Thoughts',
-			name: 'streamThoughts',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether thought summaries (with Include Thoughts) are streamed to the caller too, not just the answer',
-		},
-		{
-			displayName: 'Stream to Response',
-			name: 'streamToResponse',
-			type: 'boolean',
-			default: true,
-			description:
-				'Whether to send the answer to the HTTP caller as it is written, when the trigger (Webhook or Chat Trigger) responds by streaming',
-		},
-		{
-			displayName: 'Timeout',
-			name: 'timeout',
-			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
-			default: 300000,
-			description:
-				'Longest time in milliseconds one request may take, from sending it to the last streamed byte',
-		},
-	],
-};
+/** The main node's own options; the request options come from the shared descriptions. */
+export const ownOptions: INodeProperties[] = [
+	{
+		displayName: 'Attachments',
+		name: 'attachments',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. data, invoice',
+		description:
+			"Names of the input item's binary properties (images, PDF, audio, video) to send with the last user message, comma-separated. Up to 20 MB of inline data per request.",
+	},
+	{
+		displayName: 'Concurrency',
+		name: 'concurrency',
+		type: 'number',
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		default: 4,
+		description:
+			'How many items are sent at once. Output order and item pairing stay those of the input. Read from the first item.',
+	},
+	{
+		displayName: 'File URIs (JSON)',
+		name: 'fileData',
+		type: 'json',
+		default: '[]',
+		description:
+			'Files already uploaded to the File API, sent as `fileData` parts with the last user message: an array of {"fileUri": "…", "mimeType": "…"}',
+	},
+	{
+		displayName: 'Include Raw Chunks',
+		name: 'includeRawChunks',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to add every streamed event as received, in `chunks` (Whole Answer output only)',
+	},
+	{
+		displayName: 'Stream Thoughts',
+		name: 'streamThoughts',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether thought summaries (with Include Thoughts) are streamed to the caller too, not just the answer',
+	},
+	{
+		displayName: 'Stream to Response',
+		name: 'streamToResponse',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to send the answer to the HTTP caller as it is written, when the trigger (Webhook or Chat Trigger) responds by streaming',
+	},
+];
 
 export const properties: INodeProperties[] = [
 	modelProperty,
@@ -514,5 +241,5 @@ export const properties: INodeProperties[] = [
 	generationConfigProperty,
 	toolsProperty,
 	safetySettingsProperty,
-	optionsProperty,
+	optionsCollection([...ownOptions, ...requestOptions]),
 ];

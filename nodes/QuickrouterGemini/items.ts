@@ -8,7 +8,6 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { generateForItem } from './generate';
 import { readConcurrency } from './options';
-import { RateLimitGate } from './retry';
 
 /**
  * n8n sends an item to the node's error output only when its json has no keys besides
@@ -36,7 +35,6 @@ export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExe
 	const itemCount = ctx.getInputData().length;
 	const concurrency = Math.min(readConcurrency(ctx), itemCount);
 	const cancel = ctx.getExecutionCancelSignal();
-	const gate = new RateLimitGate();
 	const results: INodeExecutionData[][] = new Array(itemCount);
 	const inFlight = new Map<number, AbortController>();
 	let firstFailure: { itemIndex: number; error: NodeApiError | NodeOperationError } | undefined;
@@ -49,7 +47,7 @@ export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExe
 		inFlight.set(itemIndex, controller);
 		const produced: INodeExecutionData[] = [];
 		try {
-			await generateForItem(ctx, itemIndex, produced, { gate, signal: controller.signal });
+			await generateForItem(ctx, itemIndex, produced, controller.signal);
 			results[itemIndex] = produced;
 		} catch (error) {
 			// Stopped on purpose (execution cancelled, or an earlier item failed): not its failure.

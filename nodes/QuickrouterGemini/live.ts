@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import type { GeminiResponseChunk } from './types';
+import type { GeminiResponseChunk } from '../shared/gemini/types';
 
 export interface LiveOptions {
 	streamToResponse: boolean;

@@ -9,8 +9,12 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { type CollectedAnswer, type CollectedCandidate, textOf } from './collect';
-import type { GeminiPart, GeminiResponseChunk } from './types';
+import {
+	type CollectedAnswer,
+	type CollectedCandidate,
+	textOf,
+} from '../shared/gemini/answer-collector';
+import type { GeminiPart, GeminiResponseChunk } from '../shared/gemini/types';
 
 function extensionOf(mimeType: string): string {
 	const subtype = mimeType.split('/')[1]?.split(/[+;]/)[0];

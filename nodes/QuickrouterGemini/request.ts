@@ -2,15 +2,15 @@
  * Node parameters of one item -> the `streamGenerateContent` request body, validated before
  * anything is sent. Every error names the item and the field the user has to fix.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { DEFAULT_MODEL } from './description';
-import { parameterError } from './errors';
-import { parseJsonParameter, parseJsonParameterOf } from './json-parameter';
-import { isPlainObject } from './plain-object';
-import { toolFields } from './tools';
+import { isPlainObject } from '../shared/gemini/plain-object';
+import type { GeminiContent, GenerateContentRequest } from '../shared/gemini/types';
+import { parameterError } from '../shared/n8n/errors';
+import { parseJsonParameter } from '../shared/n8n/json-parameter';
+import { generationConfig, readModel, safetySettingsOf } from '../shared/n8n/parameters';
 import { type ItemOptions, readItemOptions } from './options';
-import type { GeminiContent, GenerateContentRequest, NodeContext } from './types';
+import { toolFields } from './tools';
 
 export type ContentsMode = 'prompt' | 'messages' | 'json';
 
@@ -24,49 +24,6 @@ export interface ItemRequest {
 }
 
 const ROLES = ['user', 'model'];
-
-/** Keys of the `generationConfig` collection sent as they are. */
-const PLAIN_CONFIG_KEYS = [
-	'temperature',
-	'topP',
-	'topK',
-	'maxOutputTokens',
-	'candidateCount',
-	'stopSequences',
-	'seed',
-	'presencePenalty',
-	'frequencyPenalty',
-	'responseMimeType',
-	'responseSchema',
-] as const;
-
-const THINKING_KEYS = ['includeThoughts', 'thinkingBudget', 'thinkingLevel'] as const;
-
-function deepMerge(target: IDataObject, source: IDataObject): IDataObject {
-	for (const [key, value] of Object.entries(source)) {
-		const current = target[key];
-		target[key] =
-			isPlainObject(current) && isPlainObject(value) ? deepMerge({ ...current }, value) : value;
-	}
-	return target;
-}
-
-export function normalizeModel(ctx: NodeContext, itemIndex: number, value: unknown): string {
-	const model = String(value ?? '')
-		.trim()
-		.replace(/^models\//, '');
-	if (model === '') throw parameterError(ctx.getNode(), itemIndex, 'Model', 'is empty');
-	if (!/^[\w.-]+$/.test(model)) {
-		throw parameterError(
-			ctx.getNode(),
-			itemIndex,
-			'Model',
-			`is not a model ID: "${model}"`,
-			'Use an ID such as gemini-3-pro-preview or models/gemini-3-pro-preview.',
-		);
-	}
-	return model;
-}
 
 function promptContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[] {
 	const prompt = ctx.getNodeParameter('prompt', itemIndex, '') as unknown;
@@ -145,48 +102,6 @@ function jsonContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[
 	return contents as GeminiContent[];
 }
 
-function stopSequences(ctx: NodeContext, itemIndex: number, value: unknown): string[] {
-	if (Array.isArray(value)) return value.map(String);
-	if (typeof value !== 'string') {
-		throw parameterError(
-			ctx.getNode(),
-			itemIndex,
-			'Stop Sequences',
-			'must be text or an array of text',
-		);
-	}
-	return value.split(/\r?\n/).filter((line) => line !== '');
-}
-
-/** The Generation Config collection -> `generationConfig`, or undefined when nothing is set. */
-export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObject | undefined {
-	const input = ctx.getNodeParameter('generationConfig', itemIndex, {}) as IDataObject;
-	const config: IDataObject = {};
-	for (const key of PLAIN_CONFIG_KEYS) {
-		if (input[key] === undefined) continue;
-		if (key === 'stopSequences') config[key] = stopSequences(ctx, itemIndex, input[key]);
-		else if (key === 'responseSchema') {
-			config[key] = parseJsonParameterOf(ctx, itemIndex, 'Response Schema', input[key], 'object');
-		} else config[key] = input[key];
-	}
-	const thinkingConfig: IDataObject = {};
-	for (const key of THINKING_KEYS) {
-		if (input[key] !== undefined) thinkingConfig[key] = input[key];
-	}
-	if (Object.keys(thinkingConfig).length > 0) config.thinkingConfig = thinkingConfig;
-	if (input.extraJson !== undefined && input.extraJson !== '') {
-		const extra = parseJsonParameterOf(
-			ctx,
-			itemIndex,
-			'Extra Generation Config (JSON)',
-			input.extraJson,
-			'object',
-		) as IDataObject;
-		deepMerge(config, extra);
-	}
-	return Object.keys(config).length > 0 ? config : undefined;
-}
-
 function contentsFor(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[] {
 	const mode = ctx.getNodeParameter('contentsMode', itemIndex, 'prompt') as ContentsMode;
 	if (mode === 'messages') return messageContents(ctx, itemIndex);
@@ -196,14 +111,11 @@ function contentsFor(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[]
 
 /** Reads and checks every parameter of one item; throws before any request is made. */
 export function buildItemRequest(ctx: IExecuteFunctions, itemIndex: number): ItemRequest {
-	const model = normalizeModel(
-		ctx,
-		itemIndex,
-		ctx.getNodeParameter('model', itemIndex, DEFAULT_MODEL, { extractValue: true }),
-	);
+	const model = readModel(ctx, itemIndex);
 	const instruction = ctx.getNodeParameter('systemInstruction', itemIndex, '') as unknown;
 	const contents = contentsFor(ctx, itemIndex);
 	const config = generationConfig(ctx, itemIndex);
+	const safetySettings = safetySettingsOf(ctx, itemIndex);
 	// Key order follows the API reference, so the JSON sent reads like the documented example.
 	const body: GenerateContentRequest = {
 		...(typeof instruction === 'string' && instruction.trim() !== ''
@@ -211,6 +123,7 @@ export function buildItemRequest(ctx: IExecuteFunctions, itemIndex: number): Ite
 			: {}),
 		contents,
 		...toolFields(ctx, itemIndex),
+		...(safetySettings ? { safetySettings } : {}),
 		...(config ? { generationConfig: config } : {}),
 	};
 

@@ -1,17 +1,15 @@
 /**
- * The Tools and Safety Settings parameters -> the request's `tools`, `toolConfig` and
- * `safetySettings`, validated per item like the rest of the request.
+ * The Tools parameter -> the request's `tools` and `toolConfig`, validated per item like the
+ * rest of the request.
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { parameterError } from './errors';
-import { parseJsonParameterOf } from './json-parameter';
-import type { NodeContext } from './types';
+import { parameterError } from '../shared/n8n/errors';
+import { parseJsonParameterOf } from '../shared/n8n/json-parameter';
 
 export interface ToolFields {
 	tools?: IDataObject[];
 	toolConfig?: IDataObject;
-	safetySettings?: IDataObject[];
 }
 
 const BUILT_IN_TOOLS = ['googleSearch', 'codeExecution', 'urlContext'] as const;
@@ -66,14 +64,5 @@ export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolField
 			'object',
 		) as IDataObject;
 	}
-	const safetySettings = safetySettingsOf(ctx, itemIndex);
-	if (safetySettings) fields.safetySettings = safetySettings;
 	return fields;
-}
-
-/** The Safety Settings parameter -> `safetySettings`, or undefined when none is set. */
-export function safetySettingsOf(ctx: NodeContext, itemIndex: number): IDataObject[] | undefined {
-	const safety = ctx.getNodeParameter('safetySettings.values', itemIndex, []) as IDataObject[];
-	if (safety.length === 0) return undefined;
-	return safety.map(({ category, threshold }) => ({ category, threshold }));
 }

@@ -6,7 +6,7 @@ import {
 	toFunctionDeclarations,
 	toGeminiConversation,
 	toolCallIdFor,
-} from '../../nodes/shared/chat-messages';
+} from '../../nodes/LmChatQuickrouterGemini/chat-messages';
 
 const schemaOf = (tool: Tool) =>
 	getParametersJsonSchema(tool as Parameters<typeof getParametersJsonSchema>[0]) as Record<

@@ -1,6 +1,6 @@
-import { AnswerCollector, blockedPromptReason } from '../../nodes/QuickrouterGemini/collect';
-import { readGeminiStream } from '../../nodes/QuickrouterGemini/stream';
-import type { GeminiPart, GeminiResponseChunk } from '../../nodes/QuickrouterGemini/types';
+import { AnswerCollector, blockedPromptReason } from '../../nodes/shared/gemini/answer-collector';
+import { readGeminiStream } from '../../nodes/shared/gemini/sse-reader';
+import type { GeminiPart, GeminiResponseChunk } from '../../nodes/shared/gemini/types';
 import { asStream, EXPECTED, expectText, FIXTURE_NAMES, readFixture } from '../helpers/fixtures';
 
 function collect(chunks: GeminiResponseChunk[]) {

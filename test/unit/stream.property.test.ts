@@ -4,8 +4,8 @@
  */
 import fc from 'fast-check';
 
-import { readGeminiStream } from '../../nodes/QuickrouterGemini/stream';
-import type { GeminiResponseChunk } from '../../nodes/QuickrouterGemini/types';
+import { readGeminiStream } from '../../nodes/shared/gemini/sse-reader';
+import type { GeminiResponseChunk } from '../../nodes/shared/gemini/types';
 import { asStream } from '../helpers/fixtures';
 import { encodeSse } from '../standin/sse';
 

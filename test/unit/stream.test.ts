@@ -1,5 +1,5 @@
-import { GeminiStreamError, readGeminiStream } from '../../nodes/QuickrouterGemini/stream';
-import type { GeminiResponseChunk } from '../../nodes/QuickrouterGemini/types';
+import { GeminiStreamError, readGeminiStream } from '../../nodes/shared/gemini/sse-reader';
+import type { GeminiResponseChunk } from '../../nodes/shared/gemini/types';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 import { asStream, EXPECTED, FIXTURE_NAMES, readFixture, splitBytes } from '../helpers/fixtures';
 

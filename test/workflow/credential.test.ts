@@ -71,8 +71,8 @@ describe('the package as n8n loads it', () => {
 		const description = loader.types.nodes[0] as unknown as Record<string, unknown>;
 		expect(description.codex).toMatchObject({ categories: ['AI', 'Development'] });
 		expect(description.iconUrl).toEqual({
-			light: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.svg',
-			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.dark.svg',
+			light: 'icons/n8n-nodes-quickrouter/dist/nodes/shared/n8n/quickrouter.svg',
+			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/shared/n8n/quickrouter.dark.svg',
 		});
 		expect(description.usableAsTool).toBe(true);
 	});
@@ -90,8 +90,8 @@ test('registers the chat model as a language model sub-node, with the same crede
 		credentials: [{ name: 'quickrouterApi', required: true }],
 		codex: { categories: ['AI'], subcategories: { AI: ['Language Models', 'Root Nodes'] } },
 		iconUrl: {
-			light: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.svg',
-			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/QuickrouterGemini/quickrouter.dark.svg',
+			light: 'icons/n8n-nodes-quickrouter/dist/nodes/shared/n8n/quickrouter.svg',
+			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/shared/n8n/quickrouter.dark.svg',
 		},
 	});
 });

@@ -2,8 +2,8 @@
  * What comes out: recorded Gemini streams replayed by the stand-in one byte per network
  * write, read by the node inside a real workflow, in both output modes.
  */
-import { readGeminiStream } from '../../nodes/QuickrouterGemini/stream';
-import type { GeminiResponseChunk } from '../../nodes/QuickrouterGemini/types';
+import { readGeminiStream } from '../../nodes/shared/gemini/sse-reader';
+import type { GeminiResponseChunk } from '../../nodes/shared/gemini/types';
 import { asStream, EXPECTED, expectText, FIXTURE_NAMES, readFixture } from '../helpers/fixtures';
 import { pairedIndex } from '../helpers/items';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';

@@ -3,10 +3,7 @@
  * Every field is optional on the way in: real streams omit most of them in most chunks,
  * and unknown fields and enum values must pass through untouched.
  */
-import type { IDataObject, IExecuteFunctions, ISupplyDataFunctions } from 'n8n-workflow';
-
-/** Where node code runs: a node's `execute`, or a sub-node's `supplyData` (the chat model). */
-export type NodeContext = IExecuteFunctions | ISupplyDataFunctions;
+import type { IDataObject } from 'n8n-workflow';
 
 export interface GeminiBlob {
 	mimeType?: string;

@@ -1,28 +1,20 @@
 /**
- * What went wrong with one attempt, whether it is worth another, and the n8n error the user
- * finally sees. Raw errors stay raw until this point so the retry policy can read them.
+ * What went wrong with one attempt, and the n8n error the user finally sees. Raw errors stay
+ * raw until this point so the retry policy can read them.
  */
 import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { rpcErrorOfBody } from '../gemini/rpc-status';
+import { GeminiStreamError } from '../gemini/sse-reader';
+import type { GoogleRpcError } from '../gemini/types';
 import {
 	connectionError,
 	httpStatusError,
-	rpcErrorOfBody,
 	socketErrorCode,
 	streamFailureError,
-} from './errors';
-import {
-	backoffMs,
-	RETRYABLE_SOCKET_CODES,
-	RETRYABLE_STATUS,
-	retryAfterMs,
-	type RetryPolicy,
-	rpcRetryDelayMs,
-} from './retry';
-import { GeminiStreamError } from './stream';
-import { HttpStatusFailure, StreamTimeoutError } from './transport';
-import type { GoogleRpcError } from './types';
+} from '../n8n/errors';
+import { HttpStatusFailure, StreamTimeoutError } from './http-stream';
 
 export type Failure =
 	| { kind: 'status'; error: HttpStatusFailure; rpcError?: GoogleRpcError }
@@ -41,63 +33,6 @@ export function classify(error: unknown, streamOpened: boolean): Failure {
 	if (error instanceof StreamTimeoutError) return { kind: 'timeout', error };
 	if (!streamOpened) return { kind: 'connection', error, code: socketErrorCode(error) };
 	return { kind: 'interrupted', error };
-}
-
-export type RetryDecision =
-	| { retry: true; delayMs: number; rateLimited: boolean }
-	| { retry: false; note?: string };
-
-export interface AttemptState {
-	/** 0 for the first try. */
-	attempt: number;
-	policy: RetryPolicy;
-	/** Whether the try already passed anything on (items, chunks, deltas). */
-	producedOutput: boolean;
-	/** Fired when the request was stopped on purpose: nothing to retry then. */
-	signal?: AbortSignal;
-}
-
-/**
- * Retries what a second try can fix (rate limits, server errors, broken connections) and only
- * while the item has produced nothing and was not stopped, so no output is ever duplicated.
- */
-export function decideRetry(failure: Failure, state: AttemptState): RetryDecision {
-	const { attempt, policy } = state;
-	if (state.signal?.aborted || state.producedOutput || attempt >= policy.maxRetries) {
-		return { retry: false };
-	}
-	let code: number | undefined;
-	let requested: number | undefined;
-	switch (failure.kind) {
-		case 'status':
-			code = failure.error.statusCode;
-			requested = retryAfterMs(failure.error.headers) ?? rpcRetryDelayMs(failure.rpcError);
-			if (!RETRYABLE_STATUS.has(code)) return { retry: false };
-			break;
-		case 'stream':
-			code = failure.error.rpcError?.code;
-			requested = rpcRetryDelayMs(failure.error.rpcError);
-			if (code === undefined || !RETRYABLE_STATUS.has(code)) return { retry: false };
-			break;
-		case 'connection':
-			if (!failure.code || !RETRYABLE_SOCKET_CODES.has(failure.code)) return { retry: false };
-			break;
-		case 'interrupted':
-			break;
-		case 'timeout':
-			return { retry: false };
-	}
-	if (requested !== undefined && requested > policy.maxRetryDelay) {
-		return {
-			retry: false,
-			note: `The API asked to wait ${requested} ms before retrying, longer than Max Retry Delay (${policy.maxRetryDelay} ms).`,
-		};
-	}
-	return {
-		retry: true,
-		delayMs: requested ?? backoffMs(attempt, policy),
-		rateLimited: code === 429,
-	};
 }
 
 export interface FailureContext {

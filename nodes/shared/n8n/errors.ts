@@ -4,11 +4,12 @@
  * cannot leak into them.
  */
 import type { INode, JsonObject } from 'n8n-workflow';
-import { jsonParse, NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { blockedPromptReason, type CollectedAnswer } from './collect';
-import { describeRpcError, findRpcError, snippet } from './stream';
-import type { GoogleRpcError } from './types';
+import { blockedPromptReason, type CollectedAnswer } from '../gemini/answer-collector';
+import { describeRpcError, rpcErrorOfBody } from '../gemini/rpc-status';
+import { snippet } from '../gemini/sse-reader';
+import type { GoogleRpcError } from '../gemini/types';
 
 const HINTS: Record<number, string> = {
 	400: 'The API rejected the request. Check the contents and the generation settings.',
@@ -24,14 +25,6 @@ const HINTS: Record<number, string> = {
 
 export function hintForStatus(statusCode: number): string | undefined {
 	return HINTS[statusCode];
-}
-
-/** Google's error in a non-2xx body, if it has one. */
-export function rpcErrorOfBody(text: string): GoogleRpcError | undefined {
-	const trimmed = text.trim();
-	// Some gateways wrap the JSON error in an SSE event even on a non-2xx status.
-	const json = trimmed.startsWith('data:') ? trimmed.slice(5).split(/\r?\n\r?\n/)[0] : trimmed;
-	return findRpcError(jsonParse<unknown>(json, { fallbackValue: null }));
 }
 
 function withoutMarkup(text: string): string {
@@ -176,17 +169,4 @@ export function blockedPromptError(
 				'Gemini returned no answer because of promptFeedback.blockReason. Rephrase the prompt or review the safety settings.',
 		},
 	);
-}
-
-/** JSON mode: the answer should be JSON and is not. The raw answer is kept in the description. */
-export function invalidJsonAnswerError(
-	node: INode,
-	problem: string,
-	text: string,
-	itemIndex: number,
-): NodeOperationError {
-	return new NodeOperationError(node, `The answer is not valid JSON: ${problem}`, {
-		itemIndex,
-		description: `Response MIME Type is application/json, but the model answered:\n${text}`,
-	});
 }

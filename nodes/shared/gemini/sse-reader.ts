@@ -6,9 +6,9 @@
  * appends a bare google.rpc.Status JSON body to a 200 stream when it fails mid-answer.
  */
 import { createParser, type ParseError } from 'eventsource-parser';
-import { jsonParse } from 'n8n-workflow';
 
 import { isPlainObject } from './plain-object';
+import { describeRpcError, findRpcError, parseJsonOrUndefined } from './rpc-status';
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
 
 /** Largest single SSE event accepted (characters); inline images make events large. */
@@ -18,8 +18,6 @@ export const DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024;
 const MAX_STRAY_CHARS = 64 * 1024;
 
 const SNIPPET_CHARS = 200;
-
-const NOT_JSON = Symbol('not JSON');
 
 /** The stream itself reported a failure, or could not be read as a Gemini stream. */
 export class GeminiStreamError extends Error {
@@ -42,24 +40,11 @@ export function snippet(text: string): string {
 	return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
 }
 
-/** google.rpc.Status bodies look like `{ "error": { code, message, status } }`, sometimes in an array. */
-export function findRpcError(value: unknown): GoogleRpcError | undefined {
-	const first = Array.isArray(value) ? value[0] : value;
-	if (isPlainObject(first) && isPlainObject(first.error)) return first.error as GoogleRpcError;
-	return undefined;
-}
-
-export function describeRpcError(error: GoogleRpcError): string {
-	const head = [error.code, error.status].filter((part) => part !== undefined).join(' ');
-	const message = error.message ?? 'The API reported an error';
-	return head ? `${head}: ${message}` : message;
-}
-
 function parseEventData(data: string): GeminiResponseChunk | undefined {
 	// Some relays end OpenAI-style streams with [DONE]; it carries nothing.
 	if (data.trim() === '[DONE]') return undefined;
-	const value = jsonParse<unknown>(data, { fallbackValue: NOT_JSON });
-	if (value === NOT_JSON) {
+	const value = parseJsonOrUndefined(data);
+	if (value === undefined) {
 		throw new GeminiStreamError(
 			`The stream sent an event that is not valid JSON: ${snippet(data)}`,
 		);
@@ -76,7 +61,7 @@ function parseEventData(data: string): GeminiResponseChunk | undefined {
 
 /** Explains the non-SSE text left over when the stream ended. */
 function strayTextError(stray: string, sawEvents: boolean): GeminiStreamError {
-	const rpcError = findRpcError(jsonParse<unknown>(stray, { fallbackValue: null }));
+	const rpcError = findRpcError(parseJsonOrUndefined(stray));
 	if (rpcError) return new GeminiStreamError(describeRpcError(rpcError), rpcError);
 	return new GeminiStreamError(
 		sawEvents

@@ -1,17 +1,16 @@
 /**
- * The HTTP side: every request goes through n8n's own helper with the credential, so n8n's
- * proxy settings, cancellation and auth apply, and the token only ever travels in the
- * Authorization header that the credential adds.
+ * One `streamGenerateContent` request over HTTP: sent through n8n's own helper with the
+ * credential, so n8n's proxy settings, cancellation and auth apply and the token only ever
+ * travels in the Authorization header the credential adds; then the response body, watched
+ * for the deadline, silence, size and the caller's abort.
  */
-import type { IDataObject, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { GeminiStreamError } from './stream';
-import type { GenerateContentRequest, NodeContext } from './types';
-import { wait } from './wait';
-
-export const CREDENTIAL_TYPE = 'quickrouterApi';
-
-export const DEFAULT_BASE_URL = 'https://api.quickrouter.ai';
+import { GeminiStreamError } from '../gemini/sse-reader';
+import type { GenerateContentRequest } from '../gemini/types';
+import type { NodeContext } from '../n8n/context';
+import { wait } from '../n8n/wait';
+import { CREDENTIAL_TYPE } from './credentials';
 
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML pages. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -85,19 +84,6 @@ export class RequestStoppedError extends Error {
 		super('The request was stopped');
 		this.name = 'RequestStoppedError';
 	}
-}
-
-export function normalizeBaseUrl(value: unknown): string {
-	const text = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_BASE_URL;
-	return text.replace(/\/+$/, '');
-}
-
-export async function baseUrlOf(
-	ctx: NodeContext | ILoadOptionsFunctions,
-	itemIndex?: number,
-): Promise<string> {
-	const credentials = await ctx.getCredentials<{ baseUrl?: string }>(CREDENTIAL_TYPE, itemIndex);
-	return normalizeBaseUrl(credentials.baseUrl);
 }
 
 async function readBounded(body: ResponseBody): Promise<string> {
@@ -291,33 +277,4 @@ export async function openGenerateStream(
 		);
 	}
 	return guard(response.body, limits, startedAt, signal);
-}
-
-export interface GeminiModel extends IDataObject {
-	name: string;
-	displayName?: string;
-	description?: string;
-	supportedGenerationMethods?: string[];
-}
-
-/** Bounds the page loop against a server that keeps handing out page tokens. */
-const MAX_MODEL_PAGES = 20;
-
-/** `GET /v1beta/models`, following page tokens. */
-export async function listModels(ctx: ILoadOptionsFunctions): Promise<GeminiModel[]> {
-	const baseUrl = await baseUrlOf(ctx);
-	const models: GeminiModel[] = [];
-	let pageToken: string | undefined;
-	let pages = 0;
-	do {
-		const page = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
-			method: 'GET',
-			url: `${baseUrl}/v1beta/models`,
-			qs: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) },
-			json: true,
-		})) as { models?: GeminiModel[]; nextPageToken?: string };
-		models.push(...(page.models ?? []));
-		pageToken = page.nextPageToken || undefined;
-	} while (pageToken && ++pages < MAX_MODEL_PAGES);
-	return models;
 }

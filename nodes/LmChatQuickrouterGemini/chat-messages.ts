@@ -7,8 +7,8 @@ import type { Message, MessageContent, Tool } from '@n8n/ai-node-sdk';
 import type { IDataObject } from 'n8n-workflow';
 import { randomBytes } from 'node:crypto';
 
-import { isPlainObject } from '../QuickrouterGemini/plain-object';
-import type { GeminiContent, GeminiPart } from '../QuickrouterGemini/types';
+import { isPlainObject } from '../shared/gemini/plain-object';
+import type { GeminiContent, GeminiPart } from '../shared/gemini/types';
 
 /**
  * Gemini 3 rejects a function-calling turn unless the first call of each step comes back with

@@ -4,9 +4,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { isPlainObject } from '../gemini/plain-object';
+import type { NodeContext } from './context';
 import { parameterError } from './errors';
-import { isPlainObject } from './plain-object';
-import type { NodeContext } from './types';
 
 /** Accepts a JSON string or a value an expression already produced. */
 export function parseJsonParameter(

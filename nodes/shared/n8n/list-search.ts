@@ -1,6 +1,7 @@
+/** The Model parameter's From List: the models the token can use, found as the user types. */
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { listModels } from '../transport';
+import { listModels } from '../transport/models';
 
 /** Models that can answer `streamGenerateContent`, filtered by the search text. */
 export async function searchModels(

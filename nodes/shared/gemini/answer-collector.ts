@@ -87,7 +87,11 @@ export class AnswerCollector {
 
 	private readonly answer: CollectedAnswer = { candidates: [], chunkCount: 0 };
 
+	/** Whether result() is up to date with every chunk added. */
+	private settled = false;
+
 	add(chunk: GeminiResponseChunk): void {
+		this.settled = false;
 		this.answer.chunkCount++;
 		if (chunk.usageMetadata) this.answer.usageMetadata = chunk.usageMetadata;
 		if (chunk.modelVersion) this.answer.modelVersion = chunk.modelVersion;
@@ -106,7 +110,10 @@ export class AnswerCollector {
 		return first ? textOf(first.content.parts, false) : '';
 	}
 
+	/** The whole answer so far; cheap to call again when no chunk came in between. */
 	result(): CollectedAnswer {
+		if (this.settled) return this.answer;
+		this.settled = true;
 		this.answer.candidates.sort((a, b) => a.index - b.index);
 		for (const candidate of this.answer.candidates) {
 			candidate.text = textOf(candidate.content.parts, false);

@@ -1,0 +1,200 @@
+/**
+ * Reads the parameters both nodes share (model, generation settings, safety settings, request
+ * options) for one item, checked before anything is sent; every error names the item and the
+ * field the user has to fix.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { isPlainObject } from '../gemini/plain-object';
+import type { StreamLimits } from '../transport/http-stream';
+import { BASE_RETRY_DELAY_MS, type RetryPolicy } from '../transport/retry-policy';
+import type { NodeContext } from './context';
+import { DEFAULT_MODEL, defaultsOf, requestOptions } from './descriptions';
+import { parameterError } from './errors';
+import { parseJsonParameterOf } from './json-parameter';
+
+/** Keys of the `generationConfig` collection sent as they are. */
+const PLAIN_CONFIG_KEYS = [
+	'temperature',
+	'topP',
+	'topK',
+	'maxOutputTokens',
+	'candidateCount',
+	'stopSequences',
+	'seed',
+	'presencePenalty',
+	'frequencyPenalty',
+	'responseMimeType',
+	'responseSchema',
+] as const;
+
+const THINKING_KEYS = ['includeThoughts', 'thinkingBudget', 'thinkingLevel'] as const;
+
+function deepMerge(target: IDataObject, source: IDataObject): IDataObject {
+	for (const [key, value] of Object.entries(source)) {
+		const current = target[key];
+		target[key] =
+			isPlainObject(current) && isPlainObject(value) ? deepMerge({ ...current }, value) : value;
+	}
+	return target;
+}
+
+export function normalizeModel(ctx: NodeContext, itemIndex: number, value: unknown): string {
+	const model = String(value ?? '')
+		.trim()
+		.replace(/^models\//, '');
+	if (model === '') throw parameterError(ctx.getNode(), itemIndex, 'Model', 'is empty');
+	if (!/^[\w.-]+$/.test(model)) {
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'Model',
+			`is not a model ID: "${model}"`,
+			'Use an ID such as gemini-3-pro-preview or models/gemini-3-pro-preview.',
+		);
+	}
+	return model;
+}
+
+/** The Model parameter (list or ID), as the ID the API path takes. */
+export function readModel(ctx: NodeContext, itemIndex: number): string {
+	return normalizeModel(
+		ctx,
+		itemIndex,
+		ctx.getNodeParameter('model', itemIndex, DEFAULT_MODEL, { extractValue: true }),
+	);
+}
+
+function stopSequences(ctx: NodeContext, itemIndex: number, value: unknown): string[] {
+	if (Array.isArray(value)) return value.map(String);
+	if (typeof value !== 'string') {
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'Stop Sequences',
+			'must be text or an array of text',
+		);
+	}
+	return value.split(/\r?\n/).filter((line) => line !== '');
+}
+
+/** The Generation Config collection -> `generationConfig`, or undefined when nothing is set. */
+export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObject | undefined {
+	const input = ctx.getNodeParameter('generationConfig', itemIndex, {}) as IDataObject;
+	const config: IDataObject = {};
+	for (const key of PLAIN_CONFIG_KEYS) {
+		if (input[key] === undefined) continue;
+		if (key === 'stopSequences') config[key] = stopSequences(ctx, itemIndex, input[key]);
+		else if (key === 'responseSchema') {
+			config[key] = parseJsonParameterOf(ctx, itemIndex, 'Response Schema', input[key], 'object');
+		} else config[key] = input[key];
+	}
+	const thinkingConfig: IDataObject = {};
+	for (const key of THINKING_KEYS) {
+		if (input[key] !== undefined) thinkingConfig[key] = input[key];
+	}
+	if (Object.keys(thinkingConfig).length > 0) config.thinkingConfig = thinkingConfig;
+	if (input.extraJson !== undefined && input.extraJson !== '') {
+		const extra = parseJsonParameterOf(
+			ctx,
+			itemIndex,
+			'Extra Generation Config (JSON)',
+			input.extraJson,
+			'object',
+		) as IDataObject;
+		deepMerge(config, extra);
+	}
+	return Object.keys(config).length > 0 ? config : undefined;
+}
+
+/** The Safety Settings parameter -> `safetySettings`, or undefined when none is set. */
+export function safetySettingsOf(ctx: NodeContext, itemIndex: number): IDataObject[] | undefined {
+	const safety = ctx.getNodeParameter('safetySettings.values', itemIndex, []) as IDataObject[];
+	if (safety.length === 0) return undefined;
+	return safety.map(({ category, threshold }) => ({ category, threshold }));
+}
+
+/** How one request is bounded and retried; the same for both nodes. */
+export interface RequestOptions {
+	limits: StreamLimits;
+	/** Largest single SSE event, in characters. */
+	maxEventChars: number;
+	retry: RetryPolicy;
+}
+
+export interface NumberRule {
+	field: string;
+	min: number;
+	integer?: boolean;
+}
+
+/** A number option, or its default when not added, checked against its rule. */
+export function numberOption(
+	ctx: NodeContext,
+	itemIndex: number,
+	value: unknown,
+	fallback: unknown,
+	rule: NumberRule,
+): number {
+	const number = Number(value ?? fallback);
+	if (
+		!Number.isFinite(number) ||
+		number < rule.min ||
+		(rule.integer && !Number.isInteger(number))
+	) {
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			rule.field,
+			`must be ${rule.integer ? 'a whole number' : 'a number'} of at least ${rule.min}`,
+		);
+	}
+	return number;
+}
+
+const REQUEST_OPTION_DEFAULTS = defaultsOf(requestOptions);
+
+const REQUEST_OPTION_RULES: Record<string, NumberRule> = {
+	maxRetries: { field: 'Max Retries', min: 0, integer: true },
+	maxRetryDelay: { field: 'Max Retry Delay', min: 0 },
+	timeout: { field: 'Timeout', min: 1 },
+	idleTimeout: { field: 'Idle Timeout', min: 1 },
+	maxEventSize: { field: 'Max Event Size (MB)', min: 0.001 },
+	maxResponseSize: { field: 'Max Response Size (MB)', min: 0.001 },
+};
+
+const MB = 1024 * 1024;
+
+/** The Options collection of an item. */
+export function optionsOf(ctx: NodeContext, itemIndex: number): IDataObject {
+	return ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+}
+
+/** Timeouts, size limits and retries; an option not added keeps its default. */
+export function readRequestOptions(
+	ctx: NodeContext,
+	itemIndex: number,
+	options: IDataObject = optionsOf(ctx, itemIndex),
+): RequestOptions {
+	const read = (key: string) =>
+		numberOption(
+			ctx,
+			itemIndex,
+			options[key],
+			REQUEST_OPTION_DEFAULTS[key],
+			REQUEST_OPTION_RULES[key],
+		);
+	return {
+		limits: {
+			timeout: read('timeout'),
+			idleTimeout: read('idleTimeout'),
+			maxResponseBytes: Math.round(read('maxResponseSize') * MB),
+		},
+		maxEventChars: Math.round(read('maxEventSize') * MB),
+		retry: {
+			maxRetries: read('maxRetries'),
+			maxRetryDelay: read('maxRetryDelay'),
+			baseDelay: BASE_RETRY_DELAY_MS,
+		},
+	};
+}

@@ -1,0 +1,111 @@
+/**
+ * The one way both nodes call the API: `streamGenerateContent` as an async iterable of response
+ * chunks. Failures are retried by the one retry policy only until the first chunk was handed
+ * on; after that, or when retries are used up, the stream throws the final, user-facing error.
+ */
+import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { AnswerCollector } from '../gemini/answer-collector';
+import { readGeminiStream } from '../gemini/sse-reader';
+import type { GenerateContentRequest, GeminiResponseChunk } from '../gemini/types';
+import type { NodeContext } from '../n8n/context';
+import { blockedPromptError } from '../n8n/errors';
+import type { RequestOptions } from '../n8n/parameters';
+import { wait } from '../n8n/wait';
+import { baseUrlOf } from './credentials';
+import { classify, type Failure, toNodeError } from './failures';
+import { openGenerateStream } from './http-stream';
+import { rateLimitGateOf } from './rate-limit';
+import { decideRetry } from './retry-policy';
+
+export interface GenerateCall {
+	model: string;
+	body: GenerateContentRequest;
+	options: RequestOptions;
+	/** The item the request is made for; errors name it. */
+	itemIndex: number;
+	/** The caller's own abort (an item given up, an agent's call cancelled). */
+	signal?: AbortSignal;
+	/**
+	 * Every chunk is added here just before it is handed on, so the caller has the whole
+	 * answer when the stream ends and errors carry the text received so far.
+	 */
+	collector?: AnswerCollector;
+}
+
+/** Aborted when the caller's signal or the execution's cancel signal is. */
+function combinedSignal(ctx: NodeContext, signal?: AbortSignal): AbortSignal | undefined {
+	const signals = [signal, ctx.getExecutionCancelSignal?.()].filter(
+		(entry): entry is AbortSignal => entry !== undefined,
+	);
+	return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+}
+
+/**
+ * Streams one answer. The stream ends normally only for a real answer: a blocked prompt throws
+ * like any other failure. A request stopped on purpose (either signal) throws without retry.
+ */
+export async function* streamGenerateContent(
+	ctx: NodeContext,
+	call: GenerateCall,
+): AsyncGenerator<GeminiResponseChunk> {
+	const { itemIndex, options } = call;
+	const collector = call.collector ?? new AnswerCollector();
+	const signal = combinedSignal(ctx, call.signal);
+	const gate = rateLimitGateOf(ctx);
+	const baseUrl = await baseUrlOf(ctx, itemIndex);
+
+	for (let attempt = 0; ; attempt++) {
+		await gate.wait(signal);
+		let opened = false;
+		let handedOn = false;
+		let failure: Failure | undefined;
+		try {
+			const stream = await openGenerateStream(ctx, {
+				baseUrl,
+				model: call.model,
+				body: call.body,
+				limits: options.limits,
+				signal,
+			});
+			opened = true;
+			try {
+				for await (const chunk of readGeminiStream(stream.body, {
+					maxEventChars: options.maxEventChars,
+				})) {
+					collector.add(chunk);
+					handedOn = true;
+					yield chunk;
+				}
+			} finally {
+				stream.release();
+			}
+		} catch (error) {
+			failure = classify(error, opened);
+		}
+
+		if (!failure) {
+			const blocked = blockedPromptError(ctx.getNode(), collector.result(), itemIndex);
+			if (blocked) throw blocked;
+			return;
+		}
+		const decision = decideRetry(failure, {
+			attempt,
+			policy: options.retry,
+			producedOutput: handedOn,
+			signal,
+		});
+		if (!decision.retry) {
+			const error: NodeApiError | NodeOperationError = toNodeError(failure, {
+				node: ctx.getNode(),
+				itemIndex,
+				baseUrl,
+				partialText: collector.partialText,
+				note: decision.note,
+			});
+			throw error;
+		}
+		if (decision.rateLimited) gate.holdFor(decision.delayMs);
+		await wait(decision.delayMs, signal);
+	}
+}
