@@ -1,7 +1,8 @@
 /**
- * Build: each node and credential listed in package.json's `n8n` block becomes one
- * self-contained CommonJS file in dist/ (eventsource-parser bundled in, n8n-workflow left to
- * n8n), and the icons and codex files are copied next to them.
+ * Build: the Gemini client core (nodes/shared, eventsource-parser bundled in) becomes one
+ * CommonJS file, dist/nodes/shared/index.js; each node and credential listed in package.json's
+ * `n8n` block becomes one CommonJS file that requires that core instead of bundling a copy
+ * (n8n-workflow and the AI node SDK are left to n8n); icons and codex files are copied.
  */
 const { dest, parallel, series, src } = require('gulp');
 const esbuild = require('esbuild');
@@ -11,6 +12,9 @@ const path = require('node:path');
 const pkg = require('./package.json');
 
 const PARSER_LICENSE = 'dist/licenses/eventsource-parser.LICENSE';
+const CORE_SOURCE = 'nodes/shared/index.ts';
+const CORE_DIST = 'dist/nodes/shared/index.js';
+const SHARED_DIR = path.resolve('nodes/shared');
 
 /** dist/nodes/X/X.node.js -> nodes/X/X.node.ts */
 function sourceOf(distPath) {
@@ -31,29 +35,65 @@ function bannerFor(distPath, metafile) {
 	return `/*! ${pkg.name} ${pkg.version} (MIT)${bundlesParser ? `. Bundles eventsource-parser (MIT, see ${license})` : ''}. */\n`;
 }
 
+const COMMON = {
+	bundle: true,
+	write: false,
+	metafile: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node18',
+	// import() would load the SDK's ESM build, a second copy beside the CommonJS one n8n
+	// itself uses; as require() it is n8n's own instance.
+	supported: { 'dynamic-import': false },
+	// n8n provides these at run time; bundling them would ship a second copy.
+	external: ['n8n-workflow', '@n8n/ai-node-sdk'],
+	legalComments: 'inline',
+	logLevel: 'warning',
+};
+
+async function emit(distPath, options) {
+	const result = await esbuild.build({ ...COMMON, ...options });
+	fs.mkdirSync(path.dirname(distPath), { recursive: true });
+	fs.writeFileSync(distPath, bannerFor(distPath, result.metafile) + result.outputFiles[0].text);
+	return result.metafile;
+}
+
+/**
+ * In a node's bundle, every import of a core module becomes `require` of the one core file.
+ * A core module the core's index does not re-export would be missing at run time: that fails
+ * the build instead.
+ */
+function coreAsExternal(distPath, coreInputs) {
+	const relative = path.posix.relative(path.posix.dirname(distPath), CORE_DIST);
+	const core = relative.startsWith('.') ? relative : `./${relative}`;
+	return {
+		name: 'core-as-external',
+		setup(build) {
+			build.onResolve({ filter: /^\.\.?\// }, (args) => {
+				if (args.importer.startsWith(SHARED_DIR)) return undefined;
+				const target = path.resolve(args.resolveDir, args.path);
+				if (!target.startsWith(`${SHARED_DIR}${path.sep}`)) return undefined;
+				const module = `${path.relative('.', target)}.ts`;
+				if (!coreInputs.has(module)) {
+					return { errors: [{ text: `${module} is not re-exported by ${CORE_SOURCE}` }] };
+				}
+				return { path: core, external: true };
+			});
+		},
+	};
+}
+
 async function bundle() {
+	const coreMeta = await emit(CORE_DIST, { entryPoints: [CORE_SOURCE] });
+	const coreInputs = new Set(Object.keys(coreMeta.inputs));
 	const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials];
 	await Promise.all(
-		entries.map(async (distPath) => {
-			const result = await esbuild.build({
+		entries.map((distPath) =>
+			emit(distPath, {
 				entryPoints: [sourceOf(distPath)],
-				bundle: true,
-				write: false,
-				metafile: true,
-				platform: 'node',
-				format: 'cjs',
-				target: 'node18',
-				// import() would load the SDK's ESM build, a second copy beside the CommonJS one
-				// n8n itself uses; as require() it is n8n's own instance.
-				supported: { 'dynamic-import': false },
-				// n8n provides these at run time; bundling them would ship a second copy.
-				external: ['n8n-workflow', '@n8n/ai-node-sdk'],
-				legalComments: 'inline',
-				logLevel: 'warning',
-			});
-			fs.mkdirSync(path.dirname(distPath), { recursive: true });
-			fs.writeFileSync(distPath, bannerFor(distPath, result.metafile) + result.outputFiles[0].text);
-		}),
+				plugins: [coreAsExternal(distPath, coreInputs)],
+			}),
+		),
 	);
 }
 

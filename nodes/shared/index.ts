@@ -1,0 +1,23 @@
+/**
+ * The Gemini client core, as one module: the build emits it once (dist/nodes/shared/index.js)
+ * and both node files require it, instead of each bundling a copy.
+ */
+export * from './gemini/answer-collector';
+export * from './gemini/plain-object';
+export * from './gemini/rpc-status';
+export * from './gemini/sse-reader';
+export * from './gemini/types';
+export * from './n8n/context';
+export * from './n8n/descriptions';
+export * from './n8n/errors';
+export * from './n8n/json-parameter';
+export * from './n8n/list-search';
+export * from './n8n/parameters';
+export * from './n8n/wait';
+export * from './transport/credentials';
+export * from './transport/failures';
+export * from './transport/generate-stream';
+export * from './transport/http-stream';
+export * from './transport/models';
+export * from './transport/rate-limit';
+export * from './transport/retry-policy';
