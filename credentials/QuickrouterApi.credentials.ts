@@ -43,12 +43,21 @@ export class QuickrouterApi implements ICredentialType {
 		},
 	};
 
-	// Listing models needs a valid token and costs nothing.
+	// Listing models needs a valid token and costs nothing. A redirect is not followed (the
+	// token would go along to wherever it points) but reported.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{ ($credentials.baseUrl || "https://api.quickrouter.ai").replace(/\\/+$/, "") }}',
 			url: '/v1beta/models',
 			qs: { pageSize: 1 },
+			disableFollowRedirect: true,
 		},
+		rules: [301, 302, 303, 307, 308].map((value) => ({
+			type: 'responseCode' as const,
+			properties: {
+				value,
+				message: `The Base URL answers with a redirect (HTTP ${value}), which is not followed so that the token is not sent elsewhere. Set the Base URL to the address it redirects to.`,
+			},
+		})),
 	};
 }

@@ -4,6 +4,7 @@
  */
 export * from './gemini/answer-collector';
 export * from './gemini/plain-object';
+export * from './gemini/redact';
 export * from './gemini/rpc-status';
 export * from './gemini/sse-reader';
 export * from './gemini/types';

@@ -565,13 +565,19 @@ export async function testCredential(
 		await new RoutingNode(context, testNodeType, credentialsDecrypted).runNode();
 		return { status: 'OK', message: 'Connection successful!' };
 	} catch (error) {
-		// n8n's server reports a failed test request by its status text, else its status code.
+		// n8n's server (CredentialsTester) reports a failed test request by the message of a
+		// `responseCode` rule of the test, else by its status text, else by its status code.
 		const response = (error as { cause?: { response?: { status?: number; statusText?: string } } })
 			.cause?.response;
 		if (response?.status) {
+			const rule = (type.test.rules ?? []).find(
+				(entry) => entry.type === 'responseCode' && entry.properties.value === response.status,
+			);
 			return {
 				status: 'Error',
-				message: response.statusText || `Received HTTP status code: ${response.status}`,
+				message:
+					(rule?.properties.message as string | undefined) ??
+					(response.statusText || `Received HTTP status code: ${response.status}`),
 			};
 		}
 		return { status: 'Error', message: (error as Error).message };

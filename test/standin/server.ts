@@ -41,6 +41,8 @@ export interface ScriptedReply {
 	resetBeforeHeaders?: boolean;
 	/** Send this much of the body, then go silent without closing. */
 	stallAfterBytes?: number;
+	/** Send the status and headers at once, before any body byte. */
+	flushHeaders?: boolean;
 }
 
 export type ReplyScript = (request: RecordedRequest) => ScriptedReply;
@@ -118,6 +120,9 @@ export class StandinServer {
 
 	script: ReplyScript = echoScript;
 
+	/** Replaces the model list's answer when set (e.g. a redirect, an echoing error page). */
+	modelsScript?: ReplyScript;
+
 	private readonly server = http.createServer((req, res) => {
 		void this.handle(req, res);
 	});
@@ -164,6 +169,7 @@ export class StandinServer {
 	reset(script: ReplyScript = echoScript): void {
 		this.requests.length = 0;
 		this.script = script;
+		this.modelsScript = undefined;
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -196,6 +202,7 @@ export class StandinServer {
 			);
 		}
 		if (req.method === 'GET' && url.pathname === '/v1beta/models') {
+			if (this.modelsScript) return await this.reply(req, res, this.modelsScript(recorded));
 			return this.json(res, 200, { models: STANDIN_MODELS });
 		}
 		if (req.method === 'POST' && recorded.model !== undefined) {
@@ -224,6 +231,7 @@ export class StandinServer {
 		}
 		const body = Buffer.from(reply.pieces ? reply.pieces.join('') : (reply.body ?? ''));
 		res.writeHead(reply.status ?? 200, reply.headers ?? { 'content-type': 'text/event-stream' });
+		if (reply.flushHeaders) res.flushHeaders();
 		const limit = reply.resetAfterBytes ?? reply.stallAfterBytes ?? body.length;
 		const split = reply.split ?? body.length;
 		const writes: Buffer[] = [];

@@ -172,6 +172,36 @@ describe('streams that break after a 200', () => {
 		expect(failure.description).toContain('Text received before the failure: slow ');
 	});
 
+	test('an error body that trickles is read under the timeout; its status is kept', async () => {
+		server.reset(() => ({
+			status: 500,
+			headers: { 'content-type': 'text/plain' },
+			body: 'Internal error, please retry later',
+			split: 1,
+			delayMs: 200,
+		}));
+		const started = Date.now();
+		const { error } = await runOnce({ prompt: 'hi', options: { timeout: 1500 } });
+		const failure = error as RunError;
+		expect(Date.now() - started).toBeLessThan(4000);
+		expect(failure.message).toMatch(/^500: Internal/);
+		expect(failure.httpCode).toBe('500');
+	});
+
+	test('an error status whose body never comes is reported by its status at the idle timeout', async () => {
+		server.reset(() => ({
+			status: 503,
+			headers: { 'content-type': 'application/json' },
+			body: '{}',
+			stallAfterBytes: 0,
+			flushHeaders: true,
+		}));
+		const { error } = await runOnce({ prompt: 'hi', options: { idleTimeout: 400 } });
+		const failure = error as RunError;
+		expect(failure.message).toBe('503: Service Unavailable');
+		expect(failure.description).toMatch(/overloaded or unavailable/);
+	});
+
 	test('a server that never answers fails at the timeout', async () => {
 		server.reset(() => ({ body: 'unused', stallAfterBytes: 0 }));
 		const { error } = await runOnce({ prompt: 'hi', options: { timeout: 300 } });

@@ -8,6 +8,7 @@
 import { createParser, type ParseError } from 'eventsource-parser';
 
 import { isPlainObject } from './plain-object';
+import type { Redact } from './redact';
 import { describeRpcError, findRpcError, parseJsonOrUndefined } from './rpc-status';
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
 
@@ -33,6 +34,8 @@ export class GeminiStreamError extends Error {
 
 export interface ReadStreamOptions {
 	maxEventChars?: number;
+	/** Applied to every event and any stray text before they are read: secrets out. */
+	redact?: Redact;
 }
 
 export function snippet(text: string): string {
@@ -80,6 +83,7 @@ export async function* readGeminiStream(
 	options: ReadStreamOptions = {},
 ): AsyncGenerator<GeminiResponseChunk> {
 	const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
+	const redact = options.redact ?? ((text: string) => text);
 	const decoder = new TextDecoder('utf-8');
 	const ready: string[] = [];
 	let stray = '';
@@ -108,7 +112,7 @@ export async function* readGeminiStream(
 	function* drain(): Generator<GeminiResponseChunk> {
 		if (failure) throw failure;
 		for (const data of ready.splice(0)) {
-			const chunk = parseEventData(data);
+			const chunk = parseEventData(redact(data));
 			if (chunk) {
 				sawEvents = true;
 				yield chunk;
@@ -125,5 +129,5 @@ export async function* readGeminiStream(
 	parser.feed(`${decoder.decode()}\n\n`);
 	yield* drain();
 
-	if (stray.trim() !== '') throw strayTextError(stray.trim(), sawEvents);
+	if (stray.trim() !== '') throw strayTextError(redact(stray.trim()), sawEvents);
 }

@@ -9,6 +9,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { blockedPromptReason, type CollectedAnswer } from '../gemini/answer-collector';
 import { describeRpcError, rpcErrorOfBody } from '../gemini/rpc-status';
 import { snippet } from '../gemini/sse-reader';
+import type { Redact } from '../gemini/redact';
 import type { GoogleRpcError } from '../gemini/types';
 
 const HINTS: Record<number, string> = {
@@ -109,7 +110,7 @@ export function connectionError(
 	node: INode,
 	baseUrl: string,
 	cause: unknown,
-	itemIndex: number,
+	itemIndex?: number,
 ): NodeApiError {
 	const code = socketErrorCode(cause);
 	const message = code
@@ -125,6 +126,37 @@ export function connectionError(
 			itemIndex,
 			message,
 			description: `The request to ${baseUrl} ${what}. Check the Base URL in the Quickrouter API credential, and any proxy between n8n and the API.`,
+		},
+	);
+}
+
+/**
+ * The Base URL answered with a redirect, which is not followed: n8n would send the token along
+ * to wherever it points. Another origin (a new host, port or scheme) is most likely the
+ * address the API now lives at.
+ */
+export function redirectError(
+	node: INode,
+	baseUrl: string,
+	statusCode: number,
+	location: string,
+	itemIndex?: number,
+): NodeApiError {
+	const target = new URL(location);
+	const sameOrigin = target.origin === new URL(baseUrl).origin;
+	const message = sameOrigin
+		? `The API redirected the request to ${target.pathname} (HTTP ${statusCode})`
+		: `The Base URL redirects to ${target.origin}; use that address`;
+	return new NodeApiError(
+		node,
+		{ message, httpCode: String(statusCode) },
+		{
+			httpCode: String(statusCode),
+			itemIndex,
+			message,
+			description: sameOrigin
+				? `Redirects are not followed. Check the Base URL in the Quickrouter API credential (now ${baseUrl}).`
+				: `Redirects to another address are not followed, so the token is never sent there. If ${target.origin} is the API, set it as the Base URL in the Quickrouter API credential.`,
 		},
 	);
 }
@@ -169,4 +201,14 @@ export function blockedPromptError(
 				'Gemini returned no answer because of promptFeedback.blockReason. Rephrase the prompt or review the safety settings.',
 		},
 	);
+}
+
+/**
+ * The last step before an error reaches the user: the credential's secrets out of its message
+ * and description, whatever server text went into them.
+ */
+export function redacted<T extends NodeApiError | NodeOperationError>(error: T, redact: Redact): T {
+	error.message = redact(error.message);
+	if (error.description) error.description = redact(error.description);
+	return error;
 }

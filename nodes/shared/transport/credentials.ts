@@ -1,23 +1,75 @@
 /**
- * The Quickrouter API credential as the transport reads it: its type name and the Base URL.
+ * The Quickrouter API credential as the transport uses it: the Base URL, checked before any
+ * request is made, and a redactor for the secrets the credential holds.
  */
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
+import { type Redact, redactorOf } from '../gemini/redact';
 import type { NodeContext } from '../n8n/context';
 
 export const CREDENTIAL_TYPE = 'quickrouterApi';
 
 export const DEFAULT_BASE_URL = 'https://api.quickrouter.ai';
 
-export function normalizeBaseUrl(value: unknown): string {
-	const text = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_BASE_URL;
-	return text.replace(/\/+$/, '');
+export interface ApiCredential {
+	/** Scheme, host, port and path; no trailing slash. */
+	baseUrl: string;
+	/** Replaces the token in text that came from the server. */
+	redact: Redact;
 }
 
-export async function baseUrlOf(
+/** The Base URL as an error may show it: any user name and password left out. */
+function shown(text: string): string {
+	return text.replace(/^([^/]*\/\/)?[^/@]*@/, (_match, scheme: string = '') => `${scheme}…@`);
+}
+
+/** Why a Base URL cannot be used, or undefined when it can. */
+function baseUrlProblem(url: URL | undefined, text: string): string | undefined {
+	if (!url || !/^https?:$/.test(url.protocol)) {
+		return `The Base URL "${shown(text)}" must start with https:// (or http:// for a server on your network)`;
+	}
+	// n8n's HTTP stack would send these as Basic auth instead of the token, and repeat the
+	// password in every connection error.
+	if (url.username || url.password) {
+		return `The Base URL must not contain a user name or password (${url.protocol}//…@${url.host})`;
+	}
+	if (url.search || url.hash || text.endsWith('?') || text.endsWith('#')) {
+		return `The Base URL must not contain a query (?…) or a fragment (#…): use ${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+	}
+	return undefined;
+}
+
+function tryUrl(text: string): URL | undefined {
+	try {
+		return new URL(text);
+	} catch {
+		return undefined;
+	}
+}
+
+/** The Base URL ready for request paths, or the reason it cannot be used. */
+export function parseBaseUrl(value: unknown): { baseUrl: string } | { problem: string } {
+	const text = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_BASE_URL;
+	const problem = baseUrlProblem(tryUrl(text), text);
+	return problem ? { problem } : { baseUrl: text.replace(/\/+$/, '') };
+}
+
+/** The credential's Base URL and secrets; a Base URL that cannot work fails before any request. */
+export async function apiCredentialOf(
 	ctx: NodeContext | ILoadOptionsFunctions,
 	itemIndex?: number,
-): Promise<string> {
-	const credentials = await ctx.getCredentials<{ baseUrl?: string }>(CREDENTIAL_TYPE, itemIndex);
-	return normalizeBaseUrl(credentials.baseUrl);
+): Promise<ApiCredential> {
+	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiToken?: string }>(
+		CREDENTIAL_TYPE,
+		itemIndex,
+	);
+	const parsed = parseBaseUrl(credentials.baseUrl);
+	if ('problem' in parsed) {
+		throw new NodeOperationError(ctx.getNode(), parsed.problem, {
+			itemIndex,
+			description: 'Edit the Base URL in the Quickrouter API credential.',
+		});
+	}
+	return { baseUrl: parsed.baseUrl, redact: redactorOf([credentials.apiToken]) };
 }

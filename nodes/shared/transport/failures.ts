@@ -8,16 +8,20 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { rpcErrorOfBody } from '../gemini/rpc-status';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GoogleRpcError } from '../gemini/types';
+import type { Redact } from '../gemini/redact';
 import {
 	connectionError,
 	httpStatusError,
+	redacted,
+	redirectError,
 	socketErrorCode,
 	streamFailureError,
 } from '../n8n/errors';
-import { HttpStatusFailure, StreamTimeoutError } from './http-stream';
+import { HttpStatusFailure, RedirectFailure, StreamTimeoutError } from './http-stream';
 
 export type Failure =
 	| { kind: 'status'; error: HttpStatusFailure; rpcError?: GoogleRpcError }
+	| { kind: 'redirect'; error: RedirectFailure }
 	| { kind: 'stream'; error: GeminiStreamError }
 	| { kind: 'timeout'; error: StreamTimeoutError }
 	/** No answer at all: refused, reset or timed out before the headers. */
@@ -29,6 +33,7 @@ export function classify(error: unknown, streamOpened: boolean): Failure {
 	if (error instanceof HttpStatusFailure) {
 		return { kind: 'status', error, rpcError: rpcErrorOfBody(error.bodyText) };
 	}
+	if (error instanceof RedirectFailure) return { kind: 'redirect', error };
 	if (error instanceof GeminiStreamError) return { kind: 'stream', error };
 	if (error instanceof StreamTimeoutError) return { kind: 'timeout', error };
 	if (!streamOpened) return { kind: 'connection', error, code: socketErrorCode(error) };
@@ -41,6 +46,8 @@ export interface FailureContext {
 	baseUrl: string;
 	partialText: string;
 	note?: string;
+	/** The last step before the user sees the error: the credential's secrets out. */
+	redact: Redact;
 }
 
 /** The error the user sees for a failure that is not (or no longer) retried. */
@@ -57,6 +64,14 @@ export function toNodeError(
 					failure.error.statusCode,
 					failure.error.statusMessage,
 					failure.error.bodyText,
+					itemIndex,
+				);
+			case 'redirect':
+				return redirectError(
+					node,
+					context.baseUrl,
+					failure.error.statusCode,
+					failure.error.location,
 					itemIndex,
 				);
 			case 'stream':
@@ -86,5 +101,5 @@ export function toNodeError(
 		}
 	})();
 	if (note) error.description = error.description ? `${error.description}\n\n${note}` : note;
-	return error;
+	return redacted(error, context.redact);
 }

@@ -12,7 +12,7 @@ import type { NodeContext } from '../n8n/context';
 import { blockedPromptError } from '../n8n/errors';
 import type { RequestOptions } from '../n8n/parameters';
 import { wait } from '../n8n/wait';
-import { baseUrlOf } from './credentials';
+import { apiCredentialOf } from './credentials';
 import { classify, type Failure, toNodeError } from './failures';
 import { openGenerateStream } from './http-stream';
 import { rateLimitGateOf } from './rate-limit';
@@ -53,7 +53,7 @@ export async function* streamGenerateContent(
 	const collector = call.collector ?? new AnswerCollector();
 	const signal = combinedSignal(ctx, call.signal);
 	const gate = rateLimitGateOf(ctx);
-	const baseUrl = await baseUrlOf(ctx, itemIndex);
+	const credential = await apiCredentialOf(ctx, itemIndex);
 
 	for (let attempt = 0; ; attempt++) {
 		await gate.wait(signal);
@@ -62,7 +62,7 @@ export async function* streamGenerateContent(
 		let failure: Failure | undefined;
 		try {
 			const stream = await openGenerateStream(ctx, {
-				baseUrl,
+				credential,
 				model: call.model,
 				body: call.body,
 				limits: options.limits,
@@ -72,6 +72,7 @@ export async function* streamGenerateContent(
 			try {
 				for await (const chunk of readGeminiStream(stream.body, {
 					maxEventChars: options.maxEventChars,
+					redact: credential.redact,
 				})) {
 					collector.add(chunk);
 					handedOn = true;
@@ -99,9 +100,10 @@ export async function* streamGenerateContent(
 			const error: NodeApiError | NodeOperationError = toNodeError(failure, {
 				node: ctx.getNode(),
 				itemIndex,
-				baseUrl,
+				baseUrl: credential.baseUrl,
 				partialText: collector.partialText,
 				note: decision.note,
+				redact: credential.redact,
 			});
 			throw error;
 		}

@@ -6,11 +6,12 @@
  */
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
+import type { Redact } from '../gemini/redact';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GenerateContentRequest } from '../gemini/types';
 import type { NodeContext } from '../n8n/context';
 import { wait } from '../n8n/wait';
-import { CREDENTIAL_TYPE } from './credentials';
+import { type ApiCredential, CREDENTIAL_TYPE } from './credentials';
 
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML pages. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -40,12 +41,42 @@ export interface StreamLimits {
 }
 
 export interface GenerateStreamRequest {
-	baseUrl: string;
+	credential: ApiCredential;
 	model: string;
 	body: GenerateContentRequest;
 	limits: StreamLimits;
 	/** Ends this request early (another item failed and the node stops). */
 	signal?: AbortSignal;
+}
+
+/**
+ * A redirect, not followed: the token would go along to wherever it points. `location` is
+ * the absolute address it points to.
+ */
+export class RedirectFailure extends Error {
+	constructor(
+		readonly statusCode: number,
+		readonly location: string,
+	) {
+		super(`HTTP ${statusCode} redirect`);
+		this.name = 'RedirectFailure';
+	}
+}
+
+const isRedirect = (status: number) => status >= 300 && status < 400;
+
+/** The absolute address of a redirect's Location header, if it has a usable one. */
+export function redirectTarget(
+	headers: IDataObject | undefined,
+	requestUrl: string,
+): string | undefined {
+	const location = headers?.location;
+	if (typeof location !== 'string' || location.trim() === '') return undefined;
+	try {
+		return new URL(location.trim(), requestUrl).href;
+	} catch {
+		return undefined;
+	}
 }
 
 /** A non-2xx answer, kept raw until the retry policy has looked at it. */
@@ -86,16 +117,23 @@ export class RequestStoppedError extends Error {
 	}
 }
 
-async function readBounded(body: ResponseBody): Promise<string> {
+/**
+ * The body of a non-2xx answer, bounded in size and read under the request's deadlines: a body
+ * that trickles or stalls ends with what arrived, so the status is still reported.
+ */
+async function readErrorBody(body: AsyncIterable<Buffer>, redact: Redact): Promise<string> {
 	const pieces: Buffer[] = [];
 	let size = 0;
-	for await (const piece of body) {
-		pieces.push(piece);
-		size += piece.length;
-		if (size >= MAX_ERROR_BODY_BYTES) break;
+	try {
+		for await (const piece of body) {
+			pieces.push(piece);
+			size += piece.length;
+			if (size >= MAX_ERROR_BODY_BYTES) break;
+		}
+	} catch (error) {
+		if (error instanceof RequestStoppedError) throw error;
 	}
-	body.destroy();
-	return Buffer.concat(pieces).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8');
+	return redact(Buffer.concat(pieces).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8'));
 }
 
 export interface OpenStream {
@@ -110,14 +148,16 @@ export interface OpenStream {
  * {@link GeminiStreamError} past the size limit. One timer at a time, re-armed only when it
  * fires, so a fast stream pays nothing per chunk but a clock read.
  *
- * n8n's helper hands back axios's `Readable.from` wrapper, whose destroy() waits for the next
- * network read before it takes effect; so each read is raced against the guard's own failure,
- * and reading stops at once even while the socket is silent.
+ * n8n 2.x's helper hands back axios's `Readable.from` wrapper, whose destroy() waits for the
+ * next network read before it takes effect; so each read is raced against the guard's own
+ * failure, and reading stops at once even while the socket is silent, and `connection` (the
+ * socket's own abort signal) closes the socket itself.
  */
 function guard(
 	body: ResponseBody,
 	limits: StreamLimits,
 	startedAt: number,
+	connection: AbortController,
 	signal?: AbortSignal,
 ): OpenStream {
 	const released = new AbortController();
@@ -130,6 +170,7 @@ function guard(
 		failure ??= error;
 		interrupt?.(error);
 		body.destroy(error);
+		connection.abort();
 	};
 
 	const watch = async () => {
@@ -194,20 +235,23 @@ function guard(
 			released.abort();
 			signal?.removeEventListener('abort', stop);
 			body.destroy();
+			connection.abort();
 		},
 	};
 }
 
 /**
- * Waits for the response headers, at most `ms`, or until `signal` fires. The helper's own
+ * Waits for an answer of n8n's helper, at most `ms`, or until `signal` fires. The helper's own
  * request cannot be aborted from here (only the execution's cancel signal aborts it), so a
- * late answer is closed unread and a late failure is dropped, having been reported already.
+ * late answer is handed to `discard` (a stream is closed unread) and a late failure is
+ * dropped, having been reported already.
  */
-async function awaitAnswer(
-	pending: Promise<StreamingResponse>,
+export async function awaitAnswer<T>(
+	pending: Promise<T>,
 	ms: number,
 	signal?: AbortSignal,
-): Promise<StreamingResponse> {
+	discard: (late: T) => void = () => undefined,
+): Promise<T> {
 	const timer = new AbortController();
 	let stop: () => void = () => undefined;
 	const stopped = new Promise<never>((_resolve, reject) => {
@@ -218,12 +262,7 @@ async function awaitAnswer(
 		throw new StreamTimeoutError('answer', ms);
 	});
 	const outcome = Promise.race([pending, late, stopped]);
-	outcome.catch(() =>
-		pending.then(
-			(response) => response.body.destroy(),
-			() => undefined,
-		),
-	);
+	outcome.catch(() => pending.then(discard, () => undefined));
 	try {
 		return await outcome;
 	} finally {
@@ -241,10 +280,18 @@ export async function openGenerateStream(
 	ctx: NodeContext,
 	request: GenerateStreamRequest,
 ): Promise<OpenStream> {
-	const { baseUrl, model, body, limits, signal } = request;
+	const { credential, model, body, limits, signal } = request;
+	const url = `${credential.baseUrl}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent`;
+	// Closes this request's socket: the only way to close a silent one on n8n 2.x, where the
+	// body's destroy() waits for the next read. n8n 2.x gives every request an agent of its
+	// own, built from `agentOptions`; Node hands an agent's options on to each socket it
+	// creates, and a socket's `signal` destroys it (n8n 1.x ignores the option, but its
+	// body's destroy() closes the socket at once).
+	const connection = new AbortController();
+	const agentOptions = { signal: connection.signal } as IHttpRequestOptions['agentOptions'];
 	const options: IHttpRequestOptions = {
 		method: 'POST',
-		url: `${baseUrl}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent`,
+		url,
 		qs: { alt: 'sse' },
 		headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json' },
 		body,
@@ -253,28 +300,50 @@ export async function openGenerateStream(
 		returnFullResponse: true,
 		// Without this, n8n replaces Google's JSON error body with a generic message.
 		ignoreHttpStatusErrors: true,
+		// n8n would follow a redirect to any host with the token; it is reported instead.
+		disableFollowRedirect: true,
+		agentOptions,
 		// A backstop only: our own timers give up first, with clearer messages.
 		timeout: Math.min(limits.timeout, limits.idleTimeout) + SOCKET_TIMEOUT_SLACK_MS,
 	};
 
 	const startedAt = Date.now();
-	const response = await awaitAnswer(
-		ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
-			CREDENTIAL_TYPE,
-			options,
-		) as Promise<StreamingResponse>,
-		Math.min(limits.timeout, limits.idleTimeout),
-		signal,
-	);
-	if (response.statusCode < 200 || response.statusCode >= 300) {
-		const text = await readBounded(response.body);
-		throw new HttpStatusFailure(
-			response.statusCode,
-			response.statusMessage,
-			response.headers ?? {},
-			text,
+	let response: StreamingResponse;
+	try {
+		response = await awaitAnswer(
+			ctx.helpers.httpRequestWithAuthentication.call(
+				ctx,
+				CREDENTIAL_TYPE,
+				options,
+			) as Promise<StreamingResponse>,
+			Math.min(limits.timeout, limits.idleTimeout),
+			signal,
+			(late) => late.body.destroy(),
 		);
+	} catch (error) {
+		connection.abort();
+		throw error;
 	}
-	return guard(response.body, limits, startedAt, signal);
+	const target = isRedirect(response.statusCode)
+		? redirectTarget(response.headers, url)
+		: undefined;
+	if (target) {
+		response.body.destroy();
+		connection.abort();
+		throw new RedirectFailure(response.statusCode, credential.redact(target));
+	}
+	const open = guard(response.body, limits, startedAt, connection, signal);
+	if (response.statusCode >= 200 && response.statusCode < 300) return open;
+	let text: string;
+	try {
+		text = await readErrorBody(open.body, credential.redact);
+	} finally {
+		open.release();
+	}
+	throw new HttpStatusFailure(
+		response.statusCode,
+		response.statusMessage && credential.redact(response.statusMessage),
+		response.headers ?? {},
+		text,
+	);
 }

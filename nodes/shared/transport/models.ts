@@ -1,7 +1,15 @@
-/** The model list: `GET /v1beta/models`, page by page. */
+/**
+ * The model list: `GET /v1beta/models`, page by page, under a deadline, redirects reported
+ * rather than followed, and error bodies read as Google's errors.
+ */
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { baseUrlOf, CREDENTIAL_TYPE } from './credentials';
+import { isPlainObject } from '../gemini/plain-object';
+import { snippet } from '../gemini/sse-reader';
+import { connectionError, httpStatusError, redacted, redirectError } from '../n8n/errors';
+import { type ApiCredential, apiCredentialOf, CREDENTIAL_TYPE } from './credentials';
+import { awaitAnswer, redirectTarget } from './http-stream';
 
 export interface GeminiModel extends IDataObject {
 	name: string;
@@ -13,21 +21,85 @@ export interface GeminiModel extends IDataObject {
 /** Bounds the page loop against a server that keeps handing out page tokens. */
 const MAX_MODEL_PAGES = 20;
 
-/** `GET /v1beta/models`, following page tokens. */
+/** Longest wait for one page of the list, in ms: the editor is waiting. */
+export const MODEL_LIST_TIMEOUT_MS = 30_000;
+
+interface JsonResponse {
+	body: unknown;
+	headers: IDataObject;
+	statusCode: number;
+	statusMessage?: string;
+}
+
+async function getPage(
+	ctx: ILoadOptionsFunctions,
+	credential: ApiCredential,
+	pageToken: string | undefined,
+): Promise<{ models?: unknown; nextPageToken?: unknown }> {
+	const url = `${credential.baseUrl}/v1beta/models`;
+	let response: JsonResponse;
+	try {
+		response = await awaitAnswer(
+			ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
+				method: 'GET',
+				url,
+				qs: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) },
+				json: true,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				disableFollowRedirect: true,
+				timeout: MODEL_LIST_TIMEOUT_MS,
+			}) as Promise<JsonResponse>,
+			MODEL_LIST_TIMEOUT_MS,
+		);
+	} catch (error) {
+		throw redacted(connectionError(ctx.getNode(), credential.baseUrl, error), credential.redact);
+	}
+	const { statusCode, headers, body } = response;
+	const target = statusCode >= 300 && statusCode < 400 ? redirectTarget(headers, url) : undefined;
+	if (target) {
+		throw redirectError(ctx.getNode(), credential.baseUrl, statusCode, credential.redact(target));
+	}
+	const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+	if (statusCode < 200 || statusCode >= 300) {
+		throw httpStatusError(
+			ctx.getNode(),
+			statusCode,
+			response.statusMessage,
+			credential.redact(text),
+		);
+	}
+	if (!isPlainObject(body)) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The Base URL did not answer with a model list: ${snippet(credential.redact(text))}`,
+			{ description: 'Check the Base URL in the Quickrouter API credential.' },
+		);
+	}
+	return body;
+}
+
+/**
+ * `GET /v1beta/models`, following page tokens. Entries without a `name` (seen from relays)
+ * are skipped instead of breaking the list.
+ */
 export async function listModels(ctx: ILoadOptionsFunctions): Promise<GeminiModel[]> {
-	const baseUrl = await baseUrlOf(ctx);
+	const credential = await apiCredentialOf(ctx);
 	const models: GeminiModel[] = [];
 	let pageToken: string | undefined;
 	let pages = 0;
 	do {
-		const page = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
-			method: 'GET',
-			url: `${baseUrl}/v1beta/models`,
-			qs: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) },
-			json: true,
-		})) as { models?: GeminiModel[]; nextPageToken?: string };
-		models.push(...(page.models ?? []));
-		pageToken = page.nextPageToken || undefined;
+		const page = await getPage(ctx, credential, pageToken);
+		const entries = Array.isArray(page.models) ? page.models : [];
+		for (const entry of entries) {
+			if (isPlainObject(entry) && typeof entry.name === 'string' && entry.name !== '') {
+				models.push(entry as GeminiModel);
+			}
+		}
+		pageToken =
+			typeof page.nextPageToken === 'string' && page.nextPageToken !== ''
+				? page.nextPageToken
+				: undefined;
 	} while (pageToken && ++pages < MAX_MODEL_PAGES);
 	return models;
 }

@@ -92,6 +92,7 @@ export function decideRetry(failure: Failure, state: AttemptState): RetryDecisio
 		case 'interrupted':
 			break;
 		case 'timeout':
+		case 'redirect':
 			return { retry: false };
 	}
 	if (requested !== undefined && requested > policy.maxRetryDelay) {
