@@ -119,7 +119,7 @@ export class RequestStoppedError extends Error {
 
 /**
  * The body of a non-2xx answer, bounded in size and read under the request's deadlines: a body
- * that trickles or stalls ends with what arrived, so the status is still reported.
+ * that trickles, stalls or breaks ends with what arrived, so the status is still reported.
  */
 async function readErrorBody(body: AsyncIterable<Buffer>, redact: Redact): Promise<string> {
 	const pieces: Buffer[] = [];
@@ -130,8 +130,8 @@ async function readErrorBody(body: AsyncIterable<Buffer>, redact: Redact): Promi
 			size += piece.length;
 			if (size >= MAX_ERROR_BODY_BYTES) break;
 		}
-	} catch (error) {
-		if (error instanceof RequestStoppedError) throw error;
+	} catch {
+		// What arrived is all there is; the status says the rest.
 	}
 	return redact(Buffer.concat(pieces).subarray(0, MAX_ERROR_BODY_BYTES).toString('utf8'));
 }
@@ -241,14 +241,15 @@ function guard(
 }
 
 /**
- * Waits for an answer of n8n's helper, at most `ms`, or until `signal` fires. The helper's own
- * request cannot be aborted from here (only the execution's cancel signal aborts it), so a
- * late answer is handed to `discard` (a stream is closed unread) and a late failure is
- * dropped, having been reported already.
+ * Waits for an answer of n8n's helper, at most `ms`, or until `signal` fires. n8n's helper
+ * takes no abort signal of ours (only the execution's), so on failure `connection` closes the
+ * request's socket, a late answer is handed to `discard` (a stream is closed unread) and a
+ * late failure is dropped, having been reported already.
  */
 export async function awaitAnswer<T>(
 	pending: Promise<T>,
 	ms: number,
+	connection: AbortController,
 	signal?: AbortSignal,
 	discard: (late: T) => void = () => undefined,
 ): Promise<T> {
@@ -262,7 +263,10 @@ export async function awaitAnswer<T>(
 		throw new StreamTimeoutError('answer', ms);
 	});
 	const outcome = Promise.race([pending, late, stopped]);
-	outcome.catch(() => pending.then(discard, () => undefined));
+	outcome.catch(() => {
+		connection.abort();
+		pending.then(discard, () => undefined);
+	});
 	try {
 		return await outcome;
 	} finally {
@@ -308,22 +312,17 @@ export async function openGenerateStream(
 	};
 
 	const startedAt = Date.now();
-	let response: StreamingResponse;
-	try {
-		response = await awaitAnswer(
-			ctx.helpers.httpRequestWithAuthentication.call(
-				ctx,
-				CREDENTIAL_TYPE,
-				options,
-			) as Promise<StreamingResponse>,
-			Math.min(limits.timeout, limits.idleTimeout),
-			signal,
-			(late) => late.body.destroy(),
-		);
-	} catch (error) {
-		connection.abort();
-		throw error;
-	}
+	const response = await awaitAnswer(
+		ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			CREDENTIAL_TYPE,
+			options,
+		) as Promise<StreamingResponse>,
+		Math.min(limits.timeout, limits.idleTimeout),
+		connection,
+		signal,
+		(late) => late.body.destroy(),
+	);
 	const target = isRedirect(response.statusCode)
 		? redirectTarget(response.headers, url)
 		: undefined;
@@ -334,12 +333,10 @@ export async function openGenerateStream(
 	}
 	const open = guard(response.body, limits, startedAt, connection, signal);
 	if (response.statusCode >= 200 && response.statusCode < 300) return open;
-	let text: string;
-	try {
-		text = await readErrorBody(open.body, credential.redact);
-	} finally {
-		open.release();
-	}
+	const text = await readErrorBody(open.body, credential.redact);
+	open.release();
+	// Stopped on purpose while the error body came in: the status no longer matters.
+	if (signal?.aborted) throw new RequestStoppedError();
 	throw new HttpStatusFailure(
 		response.statusCode,
 		response.statusMessage && credential.redact(response.statusMessage),

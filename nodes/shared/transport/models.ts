@@ -2,7 +2,7 @@
  * The model list: `GET /v1beta/models`, page by page, under a deadline, redirects reported
  * rather than followed, and error bodies read as Google's errors.
  */
-import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IDataObject, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject } from '../gemini/plain-object';
@@ -37,6 +37,7 @@ async function getPage(
 	pageToken: string | undefined,
 ): Promise<{ models?: unknown; nextPageToken?: unknown }> {
 	const url = `${credential.baseUrl}/v1beta/models`;
+	const connection = new AbortController();
 	let response: JsonResponse;
 	try {
 		response = await awaitAnswer(
@@ -48,9 +49,12 @@ async function getPage(
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				disableFollowRedirect: true,
+				// Closes the socket when the deadline passes (see openGenerateStream).
+				agentOptions: { signal: connection.signal } as IHttpRequestOptions['agentOptions'],
 				timeout: MODEL_LIST_TIMEOUT_MS,
 			}) as Promise<JsonResponse>,
 			MODEL_LIST_TIMEOUT_MS,
+			connection,
 		);
 	} catch (error) {
 		throw redacted(connectionError(ctx.getNode(), credential.baseUrl, error), credential.redact);
