@@ -12,23 +12,53 @@ import type { GeminiContent, GeminiPart } from '../shared/gemini/types';
 
 /**
  * Gemini 3 rejects a function-calling turn unless the first call of each step comes back with
- * the `thoughtSignature` it was sent with. The tool-call id is the one field of a call that
- * n8n's AI Agent keeps through its tool round trip (it rebuilds the model's message from the
- * call's id, name and arguments; providerMetadata does not survive), so the signature rides in
- * the id: `qr_<nonce>` or `qr_<nonce>~<signature>` (base64 has no `~`).
+ * the `thoughtSignature` it was sent with, and it numbers its calls (`functionCall.id`), asking
+ * for the id back on the call and on its `functionResponse`. The tool-call id is the one field
+ * of a call that n8n's AI Agent keeps through its tool round trip (it rebuilds the model's
+ * message from the call's id, name and arguments; providerMetadata does not survive), so both
+ * ride in it: `qr_<nonce>[.<Gemini's id, base64url>][~<signature>]`. Neither hex nor base64url
+ * has `.` or `~`, and base64 has no `~`.
  */
 const ID_PREFIX = 'qr_';
+const GEMINI_ID_SEPARATOR = '.';
 const SIGNATURE_SEPARATOR = '~';
 
-export function toolCallIdFor(signature?: string): string {
+/**
+ * The signature Google documents for a function call that has none of its own, e.g. one made
+ * by another model: it skips the check
+ * (https://ai.google.dev/gemini-api/docs/thought-signatures#faqs).
+ */
+export const SKIP_SIGNATURE_CHECK = 'skip_thought_signature_validator';
+
+export interface ToolCallRef {
+	/** Gemini's `functionCall.id`, when it sent one. */
+	geminiId?: string;
+	signature?: string;
+}
+
+export function toolCallIdFor({ geminiId, signature }: ToolCallRef = {}): string {
 	const nonce = `${ID_PREFIX}${randomBytes(6).toString('hex')}`;
-	return signature ? `${nonce}${SIGNATURE_SEPARATOR}${signature}` : nonce;
+	const id = geminiId
+		? `${nonce}${GEMINI_ID_SEPARATOR}${Buffer.from(geminiId).toString('base64url')}`
+		: nonce;
+	return signature ? `${id}${SIGNATURE_SEPARATOR}${signature}` : id;
+}
+
+/** What a tool-call id made by {@link toolCallIdFor} carries; nothing for other ids. */
+export function refOfToolCallId(id: string | undefined): ToolCallRef {
+	if (!id?.startsWith(ID_PREFIX)) return {};
+	const [head, signature] = id.split(SIGNATURE_SEPARATOR, 2);
+	const at = head.indexOf(GEMINI_ID_SEPARATOR);
+	const geminiId =
+		at === -1 ? undefined : Buffer.from(head.slice(at + 1), 'base64url').toString('utf8');
+	return {
+		...(geminiId ? { geminiId } : {}),
+		...(signature ? { signature } : {}),
+	};
 }
 
 export function signatureOfToolCallId(id: string | undefined): string | undefined {
-	if (!id?.startsWith(ID_PREFIX)) return undefined;
-	const at = id.indexOf(SIGNATURE_SEPARATOR);
-	return at === -1 ? undefined : id.slice(at + 1);
+	return refOfToolCallId(id).signature;
 }
 
 function parseJson(text: string): unknown {
@@ -89,19 +119,26 @@ function partOf(
 			return filePart(content);
 		case 'tool-call': {
 			if (content.toolCallId) callNames.set(content.toolCallId, content.toolName);
-			const signature = signatureOfToolCallId(content.toolCallId);
+			const { geminiId, signature } = refOfToolCallId(content.toolCallId);
 			return {
-				functionCall: { name: content.toolName, args: callArgs(content.input, content.toolCallId) },
+				functionCall: {
+					...(geminiId ? { id: geminiId } : {}),
+					name: content.toolName,
+					args: callArgs(content.input, content.toolCallId),
+				},
 				...(signature ? { thoughtSignature: signature } : {}),
 			};
 		}
-		case 'tool-result':
+		case 'tool-result': {
+			const { geminiId } = refOfToolCallId(content.toolCallId);
 			return {
 				functionResponse: {
+					...(geminiId ? { id: geminiId } : {}),
 					name: callNames.get(content.toolCallId) ?? messageName ?? content.toolCallId,
 					response: responseOf(content.result, content.isError),
 				},
 			};
+		}
 		default:
 			// Citations, provider-specific and invalid tool-call content have no Gemini part.
 			return undefined;
@@ -144,6 +181,24 @@ function regroupParallelCalls(contents: GeminiContent[]): GeminiContent[] {
 	return out;
 }
 
+/**
+ * The first call of each step must be signed (Gemini 3). A step that lost its signature (memory
+ * written by another chat model, a history edited by hand) gets the documented placeholder
+ * instead of failing the whole request.
+ */
+function signEveryStep(contents: GeminiContent[]): GeminiContent[] {
+	return contents.map((turn) => {
+		const first = turn.role === 'model' ? firstCall(turn) : undefined;
+		if (!first || first.thoughtSignature) return turn;
+		return {
+			...turn,
+			parts: (turn.parts ?? []).map((part) =>
+				part === first ? { ...part, thoughtSignature: SKIP_SIGNATURE_CHECK } : part,
+			),
+		};
+	});
+}
+
 export interface GeminiConversation {
 	systemInstruction?: GeminiContent;
 	contents: GeminiContent[];
@@ -175,41 +230,69 @@ export function toGeminiConversation(messages: Message[]): GeminiConversation {
 	}
 	return {
 		...(system.length > 0 ? { systemInstruction: { parts: [{ text: system.join('\n\n') }] } } : {}),
-		contents: regroupParallelCalls(contents),
+		contents: signEveryStep(regroupParallelCalls(contents)),
 	};
 }
 
-/** JSON Schema keywords Gemini's function declarations reject. */
-const UNSUPPORTED_SCHEMA_KEYS = new Set(['additionalProperties', '$schema']);
-
-/** Removes unsupported keywords; property names under `properties` are data, kept as they are. */
-function cleanSchema(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map(cleanSchema);
-	if (typeof value !== 'object' || value === null) return value;
+/**
+ * A tool's JSON Schema as Gemini's `parametersJsonSchema`, which takes JSON Schema (unlike
+ * `parameters`, an OpenAPI subset that refuses most of it). Only what Google's API refuses
+ * there is changed:
+ * - `$schema` goes (documentation only; Google's own gemini-cli strips it before sending);
+ * - a node with `$ref` keeps only `$`-keys, `description` and `default` (the API refuses other
+ *   keys beside a `$ref`: "If `$ref` is set on a sub-schema, no other properties, except for
+ *   those starting as a `$`, may be set", https://ai.google.dev/api/generate-content#FIELDS).
+ * Property names under `properties` are data and are kept as they are.
+ */
+function forGemini(schema: unknown, root = true): unknown {
+	if (Array.isArray(schema)) return schema.map((entry) => forGemini(entry, false));
+	if (!isPlainObject(schema)) return schema;
+	const isRef = typeof schema.$ref === 'string';
+	const kept = Object.entries(schema).filter(
+		([key]) =>
+			!(root && key === '$schema') &&
+			(!isRef || key.startsWith('$') || key === 'description' || key === 'default'),
+	);
 	return Object.fromEntries(
-		Object.entries(value)
-			.filter(([key]) => !UNSUPPORTED_SCHEMA_KEYS.has(key))
-			.map(([key, inner]) => [
-				key,
-				key === 'properties' && isPlainObject(inner)
-					? Object.fromEntries(
-							Object.entries(inner).map(([name, schema]) => [name, cleanSchema(schema)]),
-						)
-					: cleanSchema(inner),
-			]),
+		kept.map(([key, value]) => [
+			key,
+			(key === 'properties' || key === '$defs' || key === 'definitions') && isPlainObject(value)
+				? Object.fromEntries(
+						Object.entries(value).map(([name, inner]) => [name, forGemini(inner, false)]),
+					)
+				: forGemini(value, false),
+		]),
+	);
+}
+
+/** A schema that takes no arguments: Gemini wants no parameters at all then. */
+function takesNoArguments(schema: Record<string, unknown>): boolean {
+	const { properties } = schema;
+	return (
+		(properties === undefined ||
+			(isPlainObject(properties) && Object.keys(properties).length === 0)) &&
+		(schema.additionalProperties === undefined || schema.additionalProperties === false) &&
+		schema.anyOf === undefined &&
+		schema.oneOf === undefined &&
+		schema.$ref === undefined
 	);
 }
 
 /** The JSON Schema of a tool's input; the SDK's tools may hold a Zod schema instead. */
 export type SchemaOf = (tool: Tool) => Record<string, unknown>;
 
-/** SDK function tools -> `functionDeclarations` entries, schemas cleaned for Gemini. */
+/** SDK function tools -> `functionDeclarations` entries, each schema as `parametersJsonSchema`. */
 export function toFunctionDeclarations(tools: Tool[], schemaOf: SchemaOf): IDataObject[] {
 	return tools
 		.filter((tool) => tool.type === 'function')
-		.map((tool) => ({
-			name: tool.name,
-			...(tool.description ? { description: tool.description } : {}),
-			parameters: cleanSchema(schemaOf(tool)) as IDataObject,
-		}));
+		.map((tool) => {
+			const schema = schemaOf(tool);
+			return {
+				name: tool.name,
+				...(tool.description ? { description: tool.description } : {}),
+				...(takesNoArguments(schema)
+					? {}
+					: { parametersJsonSchema: forGemini(schema) as IDataObject }),
+			};
+		});
 }

@@ -4,21 +4,33 @@
  */
 import type { FinishReason, StreamChunk, TokenUsage } from '@n8n/ai-node-sdk';
 import type { ISupplyDataFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { AnswerCollector, type CollectedAnswer } from '../shared/gemini/answer-collector';
+import { candidateOf } from '../shared/gemini/candidates';
+import {
+	describeFinish,
+	FAILED_FINISHES,
+	FILTERED_FINISHES,
+	NORMAL_FINISH,
+} from '../shared/gemini/finish-reasons';
 import type { GenerateContentRequest, GeminiResponseChunk } from '../shared/gemini/types';
+import { forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { toolCallIdFor } from './chat-messages';
 import type { ChatSettings } from './chat-settings';
 
 /** The deltas of one streamed event (first candidate only: a chat has one answer). */
 function* deltasOf(chunk: GeminiResponseChunk): Generator<StreamChunk> {
-	const candidate = chunk.candidates?.find((entry) => (entry.index ?? 0) === 0);
+	const candidate = candidateOf(chunk);
 	for (const part of candidate?.content?.parts ?? []) {
 		if (part.functionCall) {
 			yield {
 				type: 'tool-call-delta',
-				id: toolCallIdFor(part.thoughtSignature),
+				id: toolCallIdFor({
+					geminiId: typeof part.functionCall.id === 'string' ? part.functionCall.id : undefined,
+					signature: part.thoughtSignature,
+				}),
 				name: String(part.functionCall.name ?? ''),
 				argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
 			};
@@ -28,28 +40,28 @@ function* deltasOf(chunk: GeminiResponseChunk): Generator<StreamChunk> {
 	}
 }
 
-const FINISH_REASONS: Record<string, FinishReason> = {
-	STOP: 'stop',
-	MAX_TOKENS: 'length',
-	SAFETY: 'content-filter',
-	RECITATION: 'content-filter',
-	BLOCKLIST: 'content-filter',
-	PROHIBITED_CONTENT: 'content-filter',
-	SPII: 'content-filter',
-	IMAGE_SAFETY: 'content-filter',
-	MALFORMED_FUNCTION_CALL: 'error',
-};
+/** Gemini's finish reason as the SDK's: every reason the API lists today has its place. */
+function sdkFinishReason(reason: string | undefined, calledTools: boolean): FinishReason {
+	if (calledTools) return 'tool-calls';
+	if (reason === undefined || reason === NORMAL_FINISH) return 'stop';
+	if (reason === 'MAX_TOKENS') return 'length';
+	if (FILTERED_FINISHES.has(reason)) return 'content-filter';
+	if (FAILED_FINISHES.has(reason)) return 'error';
+	return 'other';
+}
 
 function usageOf(answer: CollectedAnswer): TokenUsage | undefined {
 	const usage = answer.usageMetadata;
 	if (!usage) return undefined;
 	const count = (key: string) => (typeof usage[key] === 'number' ? (usage[key] as number) : 0);
+	// The prompt includes what tools (search, code execution) added to it.
+	const prompt = count('promptTokenCount') + count('toolUsePromptTokenCount');
 	const thoughts = count('thoughtsTokenCount');
 	const completion = count('candidatesTokenCount') + thoughts;
 	return {
-		promptTokens: count('promptTokenCount'),
+		promptTokens: prompt,
 		completionTokens: completion,
-		totalTokens: count('totalTokenCount') || count('promptTokenCount') + completion,
+		totalTokens: count('totalTokenCount') || prompt + completion,
 		...(usage.cachedContentTokenCount !== undefined
 			? { inputTokenDetails: { cacheRead: count('cachedContentTokenCount') } }
 			: {}),
@@ -57,14 +69,36 @@ function usageOf(answer: CollectedAnswer): TokenUsage | undefined {
 	};
 }
 
-function finishOf(answer: CollectedAnswer): StreamChunk {
-	const candidate = answer.candidates[0];
-	const called = candidate?.content.parts.some((part) => part.functionCall) ?? false;
+/**
+ * The finish of a stream, or, for an answer with neither text nor tool calls that stopped for
+ * another reason than a normal stop, an error saying why: an agent given an empty reply would
+ * carry on as if the model had answered.
+ */
+function finishOf(
+	ctx: ISupplyDataFunctions,
+	answer: CollectedAnswer,
+	itemIndex: number,
+): StreamChunk {
+	const candidate = answer.candidates.find((entry) => entry.index === 0);
+	const parts = candidate?.content.parts ?? [];
+	const calledTools = parts.some((part) => part.functionCall);
 	const reason = candidate?.finishReason;
+	const answered = calledTools || parts.some((part) => !part.thought && part.text);
+	if (!answered && reason !== undefined && reason !== NORMAL_FINISH) {
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The model gave no answer: ${describeFinish(reason)}`,
+			{
+				itemIndex,
+				description:
+					candidate?.finishMessage ?? `Gemini ended the answer with finishReason ${reason}.`,
+			},
+		);
+	}
 	const usage = usageOf(answer);
 	return {
 		type: 'finish',
-		finishReason: called ? 'tool-calls' : reason ? (FINISH_REASONS[reason] ?? 'other') : 'stop',
+		finishReason: sdkFinishReason(reason, calledTools),
 		...(usage ? { usage } : {}),
 	};
 }
@@ -80,15 +114,19 @@ export async function* streamChat(
 	signal?: AbortSignal,
 ): AsyncGenerator<StreamChunk> {
 	const collector = new AnswerCollector();
-	for await (const chunk of streamGenerateContent(ctx, {
+	const chunks = streamGenerateContent(ctx, {
 		model: settings.model,
 		body,
 		options: settings,
 		itemIndex: settings.itemIndex,
 		signal,
 		collector,
-	})) {
-		yield* deltasOf(chunk);
+	});
+	try {
+		for await (const chunk of chunks) yield* deltasOf(chunk);
+		yield finishOf(ctx, collector.result(), settings.itemIndex);
+	} catch (error) {
+		// Under a streaming trigger, the agent's failure reaches the caller as a description.
+		throw isStreamingRun(ctx) ? forStreamingCaller(error as NodeOperationError) : error;
 	}
-	yield finishOf(collector.result());
 }

@@ -9,7 +9,7 @@ import { AnswerCollector } from '../shared/gemini/answer-collector';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { withAttachments } from './attachments';
-import { parseJsonAnswer } from './json-answer';
+import { jsonAnswerOf } from './json-answer';
 import { LiveStream } from './live';
 import { answerItem, chunkItem } from './output';
 import { buildItemRequest } from './request';
@@ -66,9 +66,11 @@ export async function generateForItem(
 
 	await live?.close();
 	if (request.outputMode === 'collect') {
-		const item = await answerItem(ctx, collector.result(), itemIndex, rawChunks);
+		const answer = collector.result();
+		const item = await answerItem(ctx, answer, itemIndex, rawChunks);
 		if (request.body.generationConfig?.responseMimeType === 'application/json') {
-			item.json.json = parseJsonAnswer(ctx.getNode(), String(item.json.text), itemIndex);
+			const json = jsonAnswerOf(ctx.getNode(), answer.candidates[0], itemIndex);
+			if (json !== undefined) item.json.json = json;
 		}
 		sink.push(item);
 	}

@@ -6,6 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
 import { generateForItem } from './generate';
 import { readConcurrency } from './options';
 
@@ -75,6 +76,8 @@ export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExe
 	};
 	await Promise.all(Array.from({ length: concurrency }, worker));
 
-	if (firstFailure) throw firstFailure.error;
+	if (firstFailure) {
+		throw isStreamingRun(ctx) ? forStreamingCaller(firstFailure.error) : firstFailure.error;
+	}
 	return results.flatMap((items) => items ?? []);
 }

@@ -1,19 +1,56 @@
-/** JSON mode (Response MIME Type `application/json`): the answer, parsed. */
+/**
+ * JSON mode (Response MIME Type `application/json`): the answer, parsed, when it is a whole
+ * answer. One that stopped early, or that called functions instead of answering, is not
+ * parsed: its cause is the error (or, for function calls, the item without `json`).
+ */
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-/** An answer that is not JSON is an error keeping the raw text in its description. */
-export function parseJsonAnswer(node: INode, text: string, itemIndex: number): IDataObject[string] {
+import type { CollectedCandidate } from '../shared/gemini/answer-collector';
+import { describeFinish, NORMAL_FINISH } from '../shared/gemini/finish-reasons';
+
+function answerError(node: INode, message: string, text: string, itemIndex: number) {
+	return new NodeOperationError(node, message, {
+		itemIndex,
+		description: text
+			? `Response MIME Type is application/json, but the model answered:\n${text}`
+			: 'Response MIME Type is application/json, but the model sent no text.',
+	});
+}
+
+/** The parsed answer, or undefined when the model called functions instead of answering. */
+export function jsonAnswerOf(
+	node: INode,
+	candidate: CollectedCandidate | undefined,
+	itemIndex: number,
+): IDataObject[string] | undefined {
+	if (candidate?.content.parts.some((part) => part.functionCall)) return undefined;
+	const text = candidate?.text ?? '';
+	const reason = candidate?.finishReason;
+	if (reason === 'MAX_TOKENS') {
+		throw answerError(
+			node,
+			'The answer was cut off at MAX_TOKENS before the JSON was complete',
+			text,
+			itemIndex,
+		);
+	}
+	if (reason !== undefined && reason !== NORMAL_FINISH) {
+		throw answerError(
+			node,
+			`The answer ended with ${describeFinish(reason)} before the JSON was complete`,
+			text,
+			itemIndex,
+		);
+	}
 	try {
 		return JSON.parse(text) as IDataObject[string];
 	} catch (error) {
-		throw new NodeOperationError(
+		throw answerError(
 			node,
 			`The answer is not valid JSON: ${(error as Error).message}`,
-			{
-				itemIndex,
-				description: `Response MIME Type is application/json, but the model answered:\n${text}`,
-			},
+			text,
+			itemIndex,
 		);
 	}
 }

@@ -5,6 +5,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { candidateOf } from '../shared/gemini/candidates';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
 
 export interface LiveOptions {
@@ -33,9 +34,9 @@ export class LiveStream {
 		return new LiveStream(ctx, itemIndex, options.streamThoughts);
 	}
 
-	/** Sends the text of one chunk's first candidate; `begin` goes out with the first text. */
+	/** Sends the text of one chunk's first answer; `begin` goes out with the first text. */
 	async send(chunk: GeminiResponseChunk): Promise<void> {
-		for (const part of chunk.candidates?.[0]?.content?.parts ?? []) {
+		for (const part of candidateOf(chunk)?.content?.parts ?? []) {
 			if (typeof part.text !== 'string' || part.text === '') continue;
 			if (part.thought && !this.withThoughts) continue;
 			if (!this.begun) {

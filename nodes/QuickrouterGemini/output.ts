@@ -14,6 +14,7 @@ import {
 	type CollectedCandidate,
 	textOf,
 } from '../shared/gemini/answer-collector';
+import { candidateOf } from '../shared/gemini/candidates';
 import type { GeminiPart, GeminiResponseChunk } from '../shared/gemini/types';
 
 function extensionOf(mimeType: string): string {
@@ -99,7 +100,7 @@ export async function chunkItem(
 	chunkIndex: number,
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
-	const candidate = chunk.candidates?.[0];
+	const candidate = candidateOf(chunk);
 	const parts = candidate?.content?.parts ?? [];
 	const thoughts = textOf(parts, true);
 	const json: IDataObject = {

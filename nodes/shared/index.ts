@@ -3,6 +3,8 @@
  * and both node files require it, instead of each bundling a copy.
  */
 export * from './gemini/answer-collector';
+export * from './gemini/candidates';
+export * from './gemini/finish-reasons';
 export * from './gemini/plain-object';
 export * from './gemini/redact';
 export * from './gemini/rpc-status';

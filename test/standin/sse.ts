@@ -56,14 +56,16 @@ export function rpcError(
 export function functionCallChunk(
 	name: string,
 	calls: Array<Record<string, unknown>>,
-	extra: { thoughtSignature?: string; usage?: Record<string, number> } = {},
+	extra: { thoughtSignature?: string; usage?: Record<string, number>; ids?: string[] } = {},
 ): Record<string, unknown> {
 	return {
 		candidates: [
 			{
 				content: {
 					parts: calls.map((args, index) => ({
-						functionCall: { name, args },
+						// Gemini 3 numbers each call ("Gemini 3 model APIs now generate a unique id for
+						// every function call", https://ai.google.dev/gemini-api/docs/function-calling).
+						functionCall: { ...(extra.ids ? { id: extra.ids[index] } : {}), name, args },
 						...(index === 0 && extra.thoughtSignature
 							? { thoughtSignature: extra.thoughtSignature }
 							: {}),

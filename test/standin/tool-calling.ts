@@ -9,8 +9,8 @@ import { encodeSse, functionCallChunk, textChunk } from './sse';
 
 interface Part {
 	text?: string;
-	functionCall?: { name?: string; args?: Record<string, unknown> };
-	functionResponse?: { name?: string; response?: unknown };
+	functionCall?: { id?: string; name?: string; args?: Record<string, unknown> };
+	functionResponse?: { id?: string; name?: string; response?: unknown };
 	thoughtSignature?: string;
 }
 
@@ -24,6 +24,8 @@ export interface ToolCallingScript {
 	/** The arguments of each call of the step; more than one makes parallel calls. */
 	calls: Array<Record<string, unknown>>;
 	signature: string;
+	/** Gemini 3's `functionCall.id` of each call, when the model sends them. */
+	ids?: string[];
 	/** The final answer's pieces, given the tool's responses in call order. */
 	answer: (responses: unknown[]) => string[];
 	/** Pause between the answer's pieces, in ms. */
@@ -50,6 +52,7 @@ export function toolCallingScript(script: ToolCallingScript): ReplyScript {
 				body: encodeSse([
 					functionCallChunk(script.tool, script.calls, {
 						thoughtSignature: script.signature,
+						ids: script.ids,
 						usage: { promptTokenCount: 20, candidatesTokenCount: 8, totalTokenCount: 28 },
 					}),
 				]),

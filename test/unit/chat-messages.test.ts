@@ -2,7 +2,9 @@ import { getParametersJsonSchema, type Message, type Tool } from '@n8n/ai-node-s
 import { z } from 'zod';
 
 import {
+	refOfToolCallId,
 	signatureOfToolCallId,
+	SKIP_SIGNATURE_CHECK,
 	toFunctionDeclarations,
 	toGeminiConversation,
 	toolCallIdFor,
@@ -104,7 +106,7 @@ test('no system message, no system instruction; reasoning goes back as a thought
 });
 
 test('a tool-call id carries its thought signature, and ids are unique', () => {
-	const signed = toolCallIdFor('c2lnLTE=');
+	const signed = toolCallIdFor({ signature: 'c2lnLTE=' });
 	const unsigned = toolCallIdFor();
 	expect(signed).toMatch(/^qr_[0-9a-f]{12}~c2lnLTE=$/);
 	expect(signatureOfToolCallId(signed)).toBe('c2lnLTE=');
@@ -118,7 +120,7 @@ test('a tool-call id carries its thought signature, and ids are unique', () => {
 // The parallel call of Google's thought-signature guide: "weather in Paris and London", where
 // only the first functionCall part carries a signature, then both functionResponses.
 test('a parallel call replayed as call/result pairs goes back as one model turn and one user turn', () => {
-	const paris = toolCallIdFor('<Signature_A>');
+	const paris = toolCallIdFor({ signature: '<Signature_A>' });
 	const london = toolCallIdFor();
 	const { contents } = toGeminiConversation([
 		{ role: 'user', content: [{ type: 'text', text: "What's the weather in Paris and London?" }] },
@@ -161,8 +163,8 @@ test('a parallel call replayed as call/result pairs goes back as one model turn 
 });
 
 test('sequential steps keep one turn each, every step with its own signature', () => {
-	const check = toolCallIdFor('<Signature_A>');
-	const book = toolCallIdFor('<Signature_B>');
+	const check = toolCallIdFor({ signature: '<Signature_A>' });
+	const book = toolCallIdFor({ signature: '<Signature_B>' });
 	const { contents } = toGeminiConversation([
 		{
 			role: 'user',
@@ -178,7 +180,7 @@ test('sequential steps keep one turn each, every step with its own signature', (
 	expect(contents[3].parts?.[0].thoughtSignature).toBe('<Signature_B>');
 });
 
-test('calls of a model that signs nothing stay in the order they were made', () => {
+test("calls of a model that signs nothing stay in order, each step with Google's placeholder signature", () => {
 	const first = toolCallIdFor();
 	const second = toolCallIdFor();
 	const { contents } = toGeminiConversation([
@@ -189,6 +191,62 @@ test('calls of a model that signs nothing stay in the order they were made', () 
 		result(second, 2),
 	]);
 	expect(contents.map((turn) => turn.role)).toEqual(['user', 'model', 'user', 'model', 'user']);
+	expect(contents[1].parts?.[0].thoughtSignature).toBe(SKIP_SIGNATURE_CHECK);
+	expect(contents[3].parts?.[0].thoughtSignature).toBe(SKIP_SIGNATURE_CHECK);
+	expect(SKIP_SIGNATURE_CHECK).toBe('skip_thought_signature_validator');
+});
+
+test('a history from another chat model (its own call ids, no signatures) is signed with the placeholder', () => {
+	const { contents } = toGeminiConversation([
+		{ role: 'user', content: [{ type: 'text', text: 'What is 6*7?' }] },
+		call('call_Xy12', 'calculator', { input: '6*7' }),
+		result('call_Xy12', 42),
+	]);
+	expect(contents[1]).toEqual({
+		role: 'model',
+		parts: [
+			{
+				functionCall: { name: 'calculator', args: { input: '6*7' } },
+				thoughtSignature: SKIP_SIGNATURE_CHECK,
+			},
+		],
+	});
+	expect(contents[2].parts?.[0].functionResponse).toEqual({
+		name: 'calculator',
+		response: { result: 42 },
+	});
+});
+
+test("Gemini's call id rides in the tool-call id and goes back on the call and on its response", () => {
+	const id = toolCallIdFor({ geminiId: 'fc-7b2e/9', signature: 'c2lnLTE=' });
+	expect(id).toMatch(/^qr_[0-9a-f]{12}\.[A-Za-z0-9_-]+~c2lnLTE=$/);
+	expect(refOfToolCallId(id)).toEqual({ geminiId: 'fc-7b2e/9', signature: 'c2lnLTE=' });
+	const { contents } = toGeminiConversation([
+		{ role: 'user', content: [{ type: 'text', text: 'Weather in Paris?' }] },
+		call(id, 'get_weather', { city: 'Paris' }),
+		result(id, { celsius: 21 }),
+	]);
+	expect(contents.slice(1)).toEqual([
+		{
+			role: 'model',
+			parts: [
+				{
+					functionCall: { id: 'fc-7b2e/9', name: 'get_weather', args: { city: 'Paris' } },
+					thoughtSignature: 'c2lnLTE=',
+				},
+			],
+		},
+		{
+			role: 'user',
+			parts: [
+				{ functionResponse: { id: 'fc-7b2e/9', name: 'get_weather', response: { celsius: 21 } } },
+			],
+		},
+	]);
+	// An id without Gemini's id (older models, or memory from before) carries the signature only.
+	expect(refOfToolCallId(toolCallIdFor({ signature: 'c2lnLTE=' }))).toEqual({
+		signature: 'c2lnLTE=',
+	});
 });
 
 test("an argument named id that the model chose is kept; n8n's added one is not", () => {
@@ -228,57 +286,112 @@ test('a failed tool result is sent as an error response', () => {
 	});
 });
 
-test('a Zod tool schema, as n8n hands tools over, loses the keywords Gemini rejects', () => {
-	const tool: Tool = {
-		type: 'function',
-		name: 'calculator',
-		description: 'Evaluates arithmetic',
-		inputSchema: z.object({ input: z.string(), nested: z.object({ x: z.number() }) }),
-	};
-	// The SDK's own conversion adds what Gemini rejects.
-	expect(schemaOf(tool)).toMatchObject({
-		$schema: expect.any(String),
-		additionalProperties: false,
-	});
-	const [declaration] = toFunctionDeclarations([tool], schemaOf);
-	expect(JSON.stringify(declaration)).not.toMatch(/\$schema|additionalProperties/);
-	expect(declaration.parameters).toEqual({
+const declarationOf = (inputSchema: unknown) =>
+	toFunctionDeclarations(
+		[{ type: 'function', name: 'tool', description: 'A tool', inputSchema } as Tool],
+		schemaOf,
+	)[0];
+
+test("a Zod tool schema, as n8n hands tools over, goes as JSON Schema in Gemini's parametersJsonSchema", () => {
+	const declaration = declarationOf(
+		z.object({
+			city: z.string().describe('City name'),
+			days: z.number().int().min(1).max(10).optional(),
+			unit: z.enum(['c', 'f']).nullable(),
+			mode: z.literal('fast'),
+			tags: z.array(z.object({ name: z.string() })),
+			either: z.union([z.string(), z.number()]),
+		}),
+	);
+	expect(declaration).not.toHaveProperty('parameters');
+	expect(declaration.parametersJsonSchema).toEqual({
 		type: 'object',
 		properties: {
-			input: { type: 'string' },
-			nested: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] },
+			city: { type: 'string', description: 'City name' },
+			days: { type: 'integer', minimum: 1, maximum: 10 },
+			unit: { anyOf: [{ type: 'string', enum: ['c', 'f'] }, { type: 'null' }] },
+			mode: { type: 'string', const: 'fast' },
+			tags: {
+				type: 'array',
+				items: {
+					type: 'object',
+					properties: { name: { type: 'string' } },
+					required: ['name'],
+					additionalProperties: false,
+				},
+			},
+			either: { type: ['string', 'number'] },
 		},
-		required: ['input', 'nested'],
+		required: ['city', 'unit', 'mode', 'tags', 'either'],
+		additionalProperties: false,
+	});
+});
+
+test('a tool without arguments is declared without any parameters', () => {
+	expect(declarationOf(z.object({}))).toEqual({ name: 'tool', description: 'A tool' });
+	expect(declarationOf({ type: 'object', properties: {} })).toEqual({
+		name: 'tool',
+		description: 'A tool',
+	});
+	expect(declarationOf({ type: 'object' })).toEqual({ name: 'tool', description: 'A tool' });
+});
+
+test('reused and recursive Zod shapes keep their $ref; only what Google refuses beside a $ref goes', () => {
+	const shared = z.object({ x: z.number() });
+	const node: z.ZodType = z.lazy(() => z.object({ name: z.string(), children: z.array(node) }));
+	const schema = declarationOf(z.object({ a: shared, b: shared, tree: node }))
+		.parametersJsonSchema as Record<string, Record<string, unknown>>;
+	expect(schema.properties.b).toEqual({ $ref: '#/properties/a' });
+	expect(JSON.stringify(schema.properties.tree)).toContain('"$ref":"#/properties/tree"');
+	const manual = declarationOf({
+		type: 'object',
+		$defs: { point: { type: 'object', properties: { x: { type: 'number' } } } },
+		properties: { at: { $ref: '#/$defs/point', description: 'Where', type: 'object', title: 'P' } },
+	}).parametersJsonSchema;
+	expect(manual).toEqual({
+		type: 'object',
+		$defs: { point: { type: 'object', properties: { x: { type: 'number' } } } },
+		properties: { at: { $ref: '#/$defs/point', description: 'Where' } },
+	});
+});
+
+test("a Code Tool's manual JSON Schema goes as written, without $schema", () => {
+	const declaration = declarationOf({
+		$schema: 'http://json-schema.org/draft-07/schema#',
+		type: 'object',
+		properties: {
+			amount: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.01 },
+			currency: { type: 'string', pattern: '^[A-Z]{3}$', default: 'EUR' },
+			note: { type: ['string', 'null'] },
+			items: { type: 'array', items: { type: 'string' }, uniqueItems: true, minItems: 1 },
+		},
+		required: ['amount'],
+		additionalProperties: false,
+	});
+	expect(declaration.parametersJsonSchema).toEqual({
+		type: 'object',
+		properties: {
+			amount: { type: 'number', exclusiveMinimum: 0, multipleOf: 0.01 },
+			currency: { type: 'string', pattern: '^[A-Z]{3}$', default: 'EUR' },
+			note: { type: ['string', 'null'] },
+			items: { type: 'array', items: { type: 'string' }, uniqueItems: true, minItems: 1 },
+		},
+		required: ['amount'],
+		additionalProperties: false,
 	});
 });
 
 test('a JSON tool schema keeps property names that look like keywords', () => {
-	const tool: Tool = {
-		type: 'function',
-		name: 'calculator',
-		description: 'Evaluates arithmetic',
-		inputSchema: {
-			type: 'object',
-			properties: {
-				input: { type: 'object', properties: { x: { type: 'number' } } },
-				// A property may be named like a keyword; it is data and stays.
-				additionalProperties: { type: 'string' },
-			},
-			required: ['input'],
+	const declaration = declarationOf({
+		type: 'object',
+		properties: {
+			// A property may be named like a keyword; it is data and stays.
+			$schema: { type: 'string' },
+			$ref: { type: 'string' },
 		},
-	};
-	expect(toFunctionDeclarations([tool], schemaOf)).toEqual([
-		{
-			name: 'calculator',
-			description: 'Evaluates arithmetic',
-			parameters: {
-				type: 'object',
-				properties: {
-					input: { type: 'object', properties: { x: { type: 'number' } } },
-					additionalProperties: { type: 'string' },
-				},
-				required: ['input'],
-			},
-		},
-	]);
+	});
+	expect(declaration.parametersJsonSchema).toEqual({
+		type: 'object',
+		properties: { $schema: { type: 'string' }, $ref: { type: 'string' } },
+	});
 });

@@ -54,13 +54,30 @@ describe('collecting each recorded stream', () => {
 		expect(grounding.webSearchQueries).toEqual(['what is the current google stock price']);
 	});
 
-	test('citation sources from every chunk are gathered', async () => {
+	test("citation sources are kept once each, though every chunk repeats them (Google's recorded stream)", async () => {
 		const name = FIXTURE_NAMES.find((file) => file.includes('citations')) as string;
 		const collector = new AnswerCollector();
-		for await (const chunk of readGeminiStream(asStream([readFixture(name)]))) collector.add(chunk);
-		const sources = collector.result().candidates[0].citationSources;
-		expect(sources.length).toBeGreaterThan(0);
-		expect(sources.every((source) => typeof source.uri === 'string')).toBe(true);
+		let repeated = 0;
+		for await (const chunk of readGeminiStream(asStream([readFixture(name)]))) {
+			repeated += chunk.candidates?.[0]?.citationMetadata?.citationSources?.length ?? 0;
+			collector.add(chunk);
+		}
+		expect(repeated).toBe(6);
+		expect(collector.result().candidates[0].citationSources).toEqual([
+			{ startIndex: 574, endIndex: 705, uri: 'https://www.example.com', license: '' },
+			{ startIndex: 899, endIndex: 1026, uri: 'https://www.example.com', license: '' },
+		]);
+	});
+
+	test('the partial text of an interrupted answer is the first answer, whatever order candidates come in', () => {
+		const collector = new AnswerCollector();
+		collector.add({
+			candidates: [
+				{ index: 1, content: { parts: [{ text: 'second' }] } },
+				{ index: 0, content: { parts: [{ text: 'first' }] } },
+			],
+		});
+		expect(collector.partialText).toBe('first');
 	});
 });
 

@@ -150,6 +150,7 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 				tool: 'calculator',
 				calls: [{ input: '6 * 7' }],
 				signature: SIGNATURE,
+				ids: ['fc-6x7'],
 				answer: ([response]) => ['The answer ', `is ${JSON.stringify(response)}.`],
 			}),
 		);
@@ -195,7 +196,11 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 		expect(first.message.content).toEqual([
 			{
 				type: 'tool-call',
-				toolCallId: expect.stringMatching(new RegExp(`^qr_[0-9a-f]{12}~${SIGNATURE}$`)),
+				toolCallId: expect.stringMatching(
+					new RegExp(
+						`^qr_[0-9a-f]{12}\\.${Buffer.from('fc-6x7').toString('base64url')}~${SIGNATURE}$`,
+					),
+				),
 				toolName: 'calculator',
 				input: '{"input":"6 * 7"}',
 			},
@@ -211,10 +216,11 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 					{
 						name: 'calculator',
 						description: 'Useful for getting the result of a math expression.',
-						parameters: {
+						parametersJsonSchema: {
 							type: 'object',
 							properties: { input: { type: 'string' } },
 							required: ['input'],
+							additionalProperties: false,
 						},
 					},
 				],
@@ -226,7 +232,7 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 				role: 'model',
 				parts: [
 					{
-						functionCall: { name: 'calculator', args: { input: '6 * 7' } },
+						functionCall: { id: 'fc-6x7', name: 'calculator', args: { input: '6 * 7' } },
 						thoughtSignature: SIGNATURE,
 					},
 				],
@@ -235,12 +241,95 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 				role: 'user',
 				parts: [
 					{
-						functionResponse: { name: 'calculator', response: { result: [{ response: '42' }] } },
+						functionResponse: {
+							id: 'fc-6x7',
+							name: 'calculator',
+							response: { result: [{ response: '42' }] },
+						},
 					},
 				],
 			},
 		]);
 	});
+});
+
+describe('finish reasons and usage', () => {
+	const finishing =
+		(reason: string, parts: object[] = [{ text: 'Some text' }]) =>
+		() => ({
+			status: 200,
+			headers: { 'content-type': 'text/event-stream' },
+			body: encodeSse([
+				{
+					candidates: [{ content: { role: 'model', parts }, finishReason: reason, index: 0 }],
+					usageMetadata: {
+						promptTokenCount: 10,
+						toolUsePromptTokenCount: 6,
+						candidatesTokenCount: 4,
+						totalTokenCount: 20,
+					},
+				},
+			]),
+		});
+
+	// Every value of https://ai.google.dev/api/generate-content#FinishReason.
+	test.each([
+		['STOP', 'stop'],
+		['MAX_TOKENS', 'length'],
+		['SAFETY', 'content-filter'],
+		['RECITATION', 'content-filter'],
+		['LANGUAGE', 'content-filter'],
+		['BLOCKLIST', 'content-filter'],
+		['PROHIBITED_CONTENT', 'content-filter'],
+		['SPII', 'content-filter'],
+		['IMAGE_SAFETY', 'content-filter'],
+		['IMAGE_PROHIBITED_CONTENT', 'content-filter'],
+		['IMAGE_RECITATION', 'content-filter'],
+		['MALFORMED_FUNCTION_CALL', 'error'],
+		['UNEXPECTED_TOOL_CALL', 'error'],
+		['TOO_MANY_TOOL_CALLS', 'error'],
+		['MISSING_THOUGHT_SIGNATURE', 'error'],
+		['OTHER', 'other'],
+		['IMAGE_OTHER', 'other'],
+		['NO_IMAGE', 'other'],
+		['FINISH_REASON_UNSPECIFIED', 'other'],
+		['A_REASON_ADDED_LATER', 'other'],
+	])(
+		'%s with text is finishReason %s; tool-use prompt tokens count as prompt',
+		async (reason, expected) => {
+			server.reset(finishing(reason));
+			const { result } = await withModel(async (model) =>
+				asData(await model.chatModel.generate(hello)),
+			);
+			expect(result).toEqual({
+				message: { role: 'assistant', content: [{ type: 'text', text: 'Some text' }] },
+				finishReason: expected,
+				usage: { promptTokens: 16, completionTokens: 4, totalTokens: 20 },
+			});
+		},
+	);
+
+	test.each([
+		[
+			'MALFORMED_FUNCTION_CALL',
+			'The model gave no answer: MALFORMED_FUNCTION_CALL (the function call the model generated was invalid)',
+		],
+		['SAFETY', 'The model gave no answer: SAFETY (the answer was stopped by the safety filters)'],
+		['MAX_TOKENS', 'The model gave no answer: MAX_TOKENS (the answer reached Max Output Tokens)'],
+	])(
+		'an empty answer that stopped with %s is an error for the agent, not an empty reply',
+		async (reason, message) => {
+			server.reset(finishing(reason, [{ text: 'Only thinking', thought: true }]));
+			const { result } = await withModel(async (model) => {
+				try {
+					return asData(await model.chatModel.generate(hello));
+				} catch (error) {
+					return { thrown: (error as Error).message };
+				}
+			});
+			expect(result).toEqual({ thrown: message });
+		},
+	);
 });
 
 describe('failures', () => {

@@ -135,3 +135,50 @@ describe('a stream that fails after it began', () => {
 		]);
 	});
 });
+
+test('a failing request reaches the streaming caller with Google’s status and message first, then the hint', async () => {
+	server.reset(() => errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded for this key.'));
+	const chunks: StreamedChunk[] = [];
+	const { error } = await runGemini(
+		server,
+		{ prompt: 'x', options: { maxRetries: 0 } },
+		{ onChunk: (chunk) => chunks.push(chunk) },
+	);
+	expect(error?.message).toBe('429 RESOURCE_EXHAUSTED: Quota exceeded for this key.');
+	// n8n streams a failed node's description only.
+	expect(framed(chunks)).toEqual([
+		[
+			0,
+			'error',
+			'429 RESOURCE_EXHAUSTED: Quota exceeded for this key.\n\nRate limit or quota reached. Wait and retry, lower the number of parallel requests, or check your quota.',
+		],
+	]);
+});
+
+test('only the first answer (candidate index 0) is streamed, in whatever order candidates come', async () => {
+	const twoCandidates = (first: string, second: string, finishReason?: string) => ({
+		candidates: [
+			{ index: 1, content: { role: 'model', parts: [{ text: second }] }, finishReason },
+			{ index: 0, content: { role: 'model', parts: [{ text: first }] }, finishReason },
+		],
+	});
+	server.reset(() => ({
+		body: encodeSse([twoCandidates('Meow', 'Woof'), twoCandidates('!', '?', 'STOP')]),
+	}));
+	const chunks: StreamedChunk[] = [];
+	const { output } = await runGemini(
+		server,
+		{ prompt: 'x', outputMode: 'perChunk', generationConfig: { candidateCount: 2 } },
+		{ onChunk: (chunk) => chunks.push(chunk) },
+	);
+	expect(framed(chunks)).toEqual([
+		[0, 'begin', null],
+		[0, 'item', 'Meow'],
+		[0, 'item', '!'],
+		[0, 'end', null],
+	]);
+	expect(output(GEMINI).map((item) => [item.json.text, item.json.finishReason ?? null])).toEqual([
+		['Meow', null],
+		['!', 'STOP'],
+	]);
+});

@@ -7,7 +7,7 @@ import type { GeminiResponseChunk } from '../../nodes/shared/gemini/types';
 import { asStream, EXPECTED, expectText, FIXTURE_NAMES, readFixture } from '../helpers/fixtures';
 import { pairedIndex } from '../helpers/items';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
-import { encodeSse, textChunk } from '../standin/sse';
+import { encodeSse, functionCallChunk, textChunk } from '../standin/sse';
 
 const server = useStandin();
 
@@ -92,9 +92,9 @@ describe('Whole Answer output', () => {
 			await runGemini(server, { prompt: 'hi', options: { includeRawChunks: true } })
 		).output(GEMINI);
 		expect(json.chunks).toEqual(await eventsOf(name));
-		expect(
-			(json.citationMetadata as { citationSources: unknown[] }).citationSources.length,
-		).toBeGreaterThan(0);
+		expect((json.citationMetadata as { citationSources: unknown[] }).citationSources).toHaveLength(
+			2,
+		);
 	});
 
 	test('inline image parts become binary data, and stay in content for the next turn', async () => {
@@ -249,6 +249,54 @@ describe('JSON mode (Response MIME Type application/json)', () => {
 		expect((error as { description?: string }).description).toContain(
 			'Sure! Here is the JSON: {"name": "Neko"',
 		);
+	});
+
+	const JSON_MODE = { responseMimeType: 'application/json' };
+
+	test.each([
+		[
+			'MAX_TOKENS',
+			'The answer was cut off at MAX_TOKENS before the JSON was complete',
+			'{"name": "Ne',
+		],
+		[
+			'SAFETY',
+			'The answer ended with SAFETY (the answer was stopped by the safety filters) before the JSON was complete',
+			'{"name": ',
+		],
+		[
+			'RECITATION',
+			'The answer ended with RECITATION (the answer was stopped because it recited protected material) before the JSON was complete',
+			'',
+		],
+	])(
+		'an answer that stopped with %s names that, not a JSON syntax error',
+		async (reason, message, text) => {
+			server.reset(() => ({
+				body: encodeSse([textChunk(text, { finishReason: reason })]),
+			}));
+			const { error } = await runGemini(server, { prompt: 'hi', generationConfig: JSON_MODE });
+			expect(error?.message).toBe(message);
+			expect((error as { description?: string }).description).toBe(
+				text
+					? `Response MIME Type is application/json, but the model answered:\n${text}`
+					: 'Response MIME Type is application/json, but the model sent no text.',
+			);
+		},
+	);
+
+	test('an answer that calls functions instead has its function calls and no `json`', async () => {
+		server.reset(() => ({
+			body: encodeSse([functionCallChunk('get_weather', [{ city: 'Paris' }])]),
+		}));
+		const { error, output } = await runGemini(server, {
+			prompt: 'hi',
+			generationConfig: JSON_MODE,
+		});
+		expect(error).toBeUndefined();
+		const [{ json }] = output(GEMINI);
+		expect(json).not.toHaveProperty('json');
+		expect(json.functionCalls).toEqual([{ name: 'get_weather', args: { city: 'Paris' } }]);
 	});
 
 	test('without JSON mode there is no `json` field', async () => {

@@ -155,7 +155,6 @@ describe('generation config', () => {
 				responseMimeType: 'application/json',
 				responseSchema: '{"type": "object", "properties": {"name": {"type": "string"}}}',
 				includeThoughts: true,
-				thinkingBudget: 1024,
 				thinkingLevel: 'low',
 			},
 		});
@@ -173,10 +172,41 @@ describe('generation config', () => {
 				frequencyPenalty: 0.25,
 				responseMimeType: 'application/json',
 				responseSchema: { type: 'object', properties: { name: { type: 'string' } } },
-				thinkingConfig: { includeThoughts: true, thinkingBudget: 1024, thinkingLevel: 'low' },
+				thinkingConfig: { includeThoughts: true, thinkingLevel: 'low' },
 			},
 		});
 	});
+
+	test('a thinking budget goes in thinkingConfig (Gemini 2.5)', async () => {
+		await runGemini(server, {
+			model: { __rl: true, mode: 'id', value: 'gemini-2.5-flash' },
+			prompt: 'hi',
+			generationConfig: { includeThoughts: true, thinkingBudget: 1024 },
+		});
+		expect(server.generateRequests[0].body).toMatchObject({
+			generationConfig: { thinkingConfig: { includeThoughts: true, thinkingBudget: 1024 } },
+		});
+	});
+
+	test.each([
+		['both as settings', { thinkingBudget: 1024, thinkingLevel: 'low' }],
+		[
+			'one as a setting, one in Extra Generation Config',
+			{ thinkingLevel: 'high', extraJson: '{"thinkingConfig": {"thinkingBudget": 0}}' },
+		],
+	])(
+		'Thinking Budget and Thinking Level together (%s) fail before any request, naming both',
+		async (_name, generationConfig) => {
+			const { error } = await runGemini(server, { prompt: 'hi', generationConfig });
+			expect(error?.message).toBe(
+				'"Thinking Budget" and "Thinking Level" of item 0 are both set; the API takes only one',
+			);
+			expect((error as { description?: string }).description).toBe(
+				'Gemini 3 models take a Thinking Level (minimal, low, medium or high); Gemini 2.5 models take a Thinking Budget in tokens. Remove the one your model does not take (check Extra Generation Config too).',
+			);
+			expect(server.generateRequests).toEqual([]);
+		},
+	);
 
 	test('extra JSON is merged last, into nested objects too', async () => {
 		await runGemini(server, {

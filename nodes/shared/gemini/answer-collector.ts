@@ -87,6 +87,9 @@ export class AnswerCollector {
 
 	private readonly answer: CollectedAnswer = { candidates: [], chunkCount: 0 };
 
+	/** Citation sources already kept, by candidate. */
+	private readonly citationKeys = new Set<string>();
+
 	/** Whether result() is up to date with every chunk added. */
 	private settled = false;
 
@@ -106,7 +109,7 @@ export class AnswerCollector {
 
 	/** Answer text of the first candidate so far; kept in errors that interrupt the stream. */
 	get partialText(): string {
-		const first = this.answer.candidates[0];
+		const first = this.byIndex.get(0);
 		return first ? textOf(first.content.parts, false) : '';
 	}
 
@@ -140,7 +143,12 @@ export class AnswerCollector {
 			collected.safetyRatings = candidate.safetyRatings as IDataObject[];
 		}
 		if (candidate.groundingMetadata) collected.groundingMetadata = candidate.groundingMetadata;
+		// Each chunk repeats the sources found so far (Google's recorded streams, and its SDK
+		// keeps only the last list): keep each source once.
 		for (const source of candidate.citationMetadata?.citationSources ?? []) {
+			const key = `${collected.index} ${JSON.stringify(source)}`;
+			if (this.citationKeys.has(key)) continue;
+			this.citationKeys.add(key);
 			collected.citationSources.push(source);
 		}
 		this.addParts(collected, candidate.content);

@@ -11,6 +11,8 @@ export interface GeminiBlob {
 }
 
 export interface GeminiFunctionCall extends IDataObject {
+	/** Set by Gemini 3; goes back on the call and on its `functionResponse`. */
+	id?: string;
 	name?: string;
 	args?: IDataObject;
 }

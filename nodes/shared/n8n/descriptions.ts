@@ -145,14 +145,15 @@ export const generationConfigProperty: INodeProperties = {
 			typeOptions: { minValue: -1, numberPrecision: 0 },
 			default: -1,
 			description:
-				'Tokens the model may spend thinking: -1 lets it decide, 0 turns thinking off where the model allows. Gemini 3 models prefer Thinking Level.',
+				'Gemini 2.5 models: tokens the model may spend thinking; -1 lets it decide, 0 turns thinking off where the model allows. Gemini 3 models take Thinking Level instead; set only one of the two.',
 		},
 		{
 			displayName: 'Thinking Level',
 			name: 'thinkingLevel',
 			type: 'options',
 			default: 'high',
-			description: 'How much the model thinks before answering (Gemini 3 models)',
+			description:
+				'Gemini 3 models: how much the model thinks before answering. Gemini 2.5 models refuse it and take Thinking Budget instead; set only one of the two.',
 			options: [
 				{ name: 'High', value: 'high' },
 				{ name: 'Low', value: 'low' },

@@ -212,3 +212,23 @@ export function redacted<T extends NodeApiError | NodeOperationError>(error: T, 
 	if (error.description) error.description = redact(error.description);
 	return error;
 }
+
+/** Whether the execution streams to an HTTP caller (n8n 1.x has no such thing on every context). */
+export function isStreamingRun(ctx: object): boolean {
+	const streaming = (ctx as { isStreaming?: () => boolean }).isStreaming;
+	return typeof streaming === 'function' && streaming.call(ctx);
+}
+
+/**
+ * An error as a streaming caller should read it. When a node fails, n8n streams only the
+ * error's description to the caller (n8n-core's handleNodeExecutionError), so the message,
+ * e.g. Google's status and message, goes first and the hint after it.
+ */
+export function forStreamingCaller<T extends NodeApiError | NodeOperationError>(error: T): T {
+	if (!error.description?.startsWith(error.message)) {
+		error.description = error.description
+			? `${error.message}\n\n${error.description}`
+			: error.message;
+	}
+	return error;
+}

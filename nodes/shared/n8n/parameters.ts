@@ -4,6 +4,7 @@
  * field the user has to fix.
  */
 import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject } from '../gemini/plain-object';
 import type { StreamLimits } from '../transport/http-stream';
@@ -104,7 +105,27 @@ export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObje
 		) as IDataObject;
 		deepMerge(config, extra);
 	}
+	checkThinking(ctx, itemIndex, config.thinkingConfig);
 	return Object.keys(config).length > 0 ? config : undefined;
+}
+
+/**
+ * The API refuses a thinking budget and a thinking level together ("You can only set only one
+ * of thinking budget and thinking level", seen from gemini-flash-latest); which one a model
+ * takes depends on its family (https://ai.google.dev/gemini-api/docs/thinking).
+ */
+function checkThinking(ctx: NodeContext, itemIndex: number, thinking: unknown): void {
+	if (!isPlainObject(thinking)) return;
+	if (thinking.thinkingBudget === undefined || thinking.thinkingLevel === undefined) return;
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`"Thinking Budget" and "Thinking Level" of item ${itemIndex} are both set; the API takes only one`,
+		{
+			itemIndex,
+			description:
+				'Gemini 3 models take a Thinking Level (minimal, low, medium or high); Gemini 2.5 models take a Thinking Budget in tokens. Remove the one your model does not take (check Extra Generation Config too).',
+		},
+	);
 }
 
 /** The Safety Settings parameter -> `safetySettings`, or undefined when none is set. */
