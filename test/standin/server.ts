@@ -1,12 +1,14 @@
 /**
  * A local stand-in for the Quickrouter API on 127.0.0.1: it checks the bearer token, records
- * every request, lists models, and answers `streamGenerateContent` with scripted SSE bodies,
- * written in chosen network pieces and at a chosen pace, or with error statuses.
+ * every request, refuses a `streamGenerateContent` body the real API would refuse (with
+ * Google's 400, see contract.ts), lists models, and answers the others with scripted SSE
+ * bodies, written in chosen network pieces and at a chosen pace, or with error statuses.
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { checkGenerateRequest } from './contract';
 import { encodeSse, rpcError, textChunk } from './sse';
 
 export interface RecordedRequest {
@@ -25,6 +27,8 @@ export interface RecordedRequest {
 }
 
 export interface ScriptedReply {
+	/** Think time: wait this long before sending anything, status line included. */
+	waitMs?: number;
 	status?: number;
 	headers?: Record<string, string>;
 	/** The body, sent as it is. */
@@ -206,6 +210,9 @@ export class StandinServer {
 			return this.json(res, 200, { models: STANDIN_MODELS });
 		}
 		if (req.method === 'POST' && recorded.model !== undefined) {
+			// Like the API, refuse a request that breaks its documented contract (contract.ts).
+			const violation = checkGenerateRequest(recorded.body, recorded.model);
+			if (violation) return this.json(res, 400, { error: violation });
 			return await this.reply(req, res, this.script(recorded));
 		}
 		return this.json(
@@ -225,6 +232,10 @@ export class StandinServer {
 		res: http.ServerResponse,
 		reply: ScriptedReply,
 	): Promise<void> {
+		if (reply.waitMs) {
+			await sleep(reply.waitMs);
+			if (res.destroyed) return; // the client gave up meanwhile
+		}
 		if (reply.resetBeforeHeaders) {
 			req.socket.destroy();
 			return;

@@ -285,7 +285,14 @@ describe('bad parameters fail before any request, naming the item and the field'
 		],
 		[
 			'a response schema that is not an object',
-			{ prompt: 'fine', generationConfig: { responseSchema: pick('{}', '[1]') } },
+			{
+				prompt: 'fine',
+				// Item 0's schema is one the API takes (a schema needs a MIME type that uses it).
+				generationConfig: {
+					responseMimeType: 'text/x.enum',
+					responseSchema: pick('{"type": "string", "enum": ["yes", "no"]}', '[1]'),
+				},
+			},
 			'"Response Schema" of item 1 is not a JSON object',
 		],
 		[
