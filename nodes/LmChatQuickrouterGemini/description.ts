@@ -25,7 +25,14 @@ export const CHAT_GENERATION_SETTINGS = [
 	'topP',
 ];
 
-export const CHAT_OPTIONS = ['idleTimeout', 'maxRetries', 'maxRetryDelay', 'timeout'];
+export const CHAT_OPTIONS = [
+	'idleTimeout',
+	'maxRateLimitWait',
+	'maxRetries',
+	'maxRetryDelay',
+	'requestsPerMinute',
+	'timeout',
+];
 
 export const properties: INodeProperties[] = [
 	{

@@ -14,16 +14,22 @@ import { LiveStream } from './live';
 import { answerItem, chunkItem } from './output';
 import { buildItemRequest } from './request';
 
+export interface ItemRun {
+	/** The node's Concurrency: most requests in flight at once. */
+	concurrency: number;
+	/** Fires when the node gives this item up (an earlier item failed). */
+	signal: AbortSignal;
+}
+
 /**
  * Produces the output items of one input item into `sink`, so that items already produced
- * (in per-chunk mode) are still there when a later part of the stream fails. `signal` fires
- * when the node gives this item up (an earlier item failed).
+ * (in per-chunk mode) are still there when a later part of the stream fails.
  */
 export async function generateForItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	sink: INodeExecutionData[],
-	signal: AbortSignal,
+	run: ItemRun,
 ): Promise<void> {
 	const request = buildItemRequest(ctx, itemIndex);
 	const { options } = request;
@@ -46,7 +52,8 @@ export async function generateForItem(
 			body: request.body,
 			options,
 			itemIndex,
-			signal,
+			concurrency: run.concurrency,
+			signal: run.signal,
 			collector,
 		})) {
 			if (request.outputMode === 'perChunk') {

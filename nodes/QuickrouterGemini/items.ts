@@ -48,7 +48,10 @@ export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExe
 		inFlight.set(itemIndex, controller);
 		const produced: INodeExecutionData[] = [];
 		try {
-			await generateForItem(ctx, itemIndex, produced, controller.signal);
+			await generateForItem(ctx, itemIndex, produced, {
+				concurrency,
+				signal: controller.signal,
+			});
 			results[itemIndex] = produced;
 		} catch (error) {
 			// Stopped on purpose (execution cancelled, or an earlier item failed): not its failure.

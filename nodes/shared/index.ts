@@ -22,5 +22,5 @@ export * from './transport/failures';
 export * from './transport/generate-stream';
 export * from './transport/http-stream';
 export * from './transport/models';
-export * from './transport/rate-limit';
+export * from './transport/rate-limiter';
 export * from './transport/retry-policy';

@@ -304,33 +304,6 @@ describe.each(['collect', 'perChunk'])('%s output', (outputMode) => {
 	});
 });
 
-describe('rate limits across concurrent items', () => {
-	test('after a 429, no item sends anything until the requested wait is over', async () => {
-		server.reset((request) =>
-			lastUserText(request.body) === 'row 2' &&
-			server.generateRequests.filter((r) => lastUserText(r.body) === 'row 2').length === 1
-				? errorReply(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', { details: retryInfo('0.600s') })
-				: { ...answer(`ok ${lastUserText(request.body)}`), split: 64, delayMs: 20 },
-		);
-		const rows = Array.from({ length: 12 }, (_, index) => ({ q: `row ${index}` }));
-		const { error, output } = await runGemini(
-			server,
-			{ prompt: '={{ $json.q }}', options: { concurrency: 3 } },
-			{ rows },
-		);
-		expect(error).toBeUndefined();
-		expect(output(GEMINI).map((item) => item.json.text)).toEqual(rows.map(({ q }) => `ok ${q}`));
-		const limited = server.generateRequests.find(
-			(r) => lastUserText(r.body) === 'row 2',
-		) as RecordedRequest;
-		const duringWait = server.generateRequests.filter(
-			(r) => r.at > limited.at + 20 && r.at < limited.at + 560,
-		);
-		expect(duringWait).toEqual([]);
-		expect(server.generateRequests).toHaveLength(13);
-	});
-});
-
 test('a 1,000-row batch with 5% of rows failing in assorted ways: every row out, in order, errors on the failing rows only', async () => {
 	const failures: Array<(prompt: string) => ScriptedReply> = [
 		() => errorReply(400, 'INVALID_ARGUMENT', 'Bad request'),

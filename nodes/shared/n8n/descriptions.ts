@@ -229,6 +229,24 @@ export const safetySettingsProperty: INodeProperties = {
 /** Options of one request (timeouts, sizes, retries), in the Options collection of both nodes. */
 export const requestOptions: INodeProperties[] = [
 	{
+		displayName: 'Max Rate Limit Wait',
+		name: 'maxRateLimitWait',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		default: 600000,
+		description:
+			'Longest time in milliseconds one request may spend waiting out rate limits, from its first 429, before it fails with the API’s message. 0 means a rate limit fails at once.',
+	},
+	{
+		displayName: 'Requests per Minute',
+		name: 'requestsPerMinute',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		default: 0,
+		description:
+			'Your key’s quota, if you know it: requests are paced so that no more start per minute, and none gets a 429. 0 means no cap (the node still adapts to the 429s it gets).',
+	},
+	{
 		displayName: 'Idle Timeout',
 		name: 'idleTimeout',
 		type: 'number',
@@ -262,7 +280,7 @@ export const requestOptions: INodeProperties[] = [
 		typeOptions: { minValue: 0, numberPrecision: 0 },
 		default: 2,
 		description:
-			'How often to resend a request that failed with 429, 500, 502, 503, 504 or a broken connection before any answer arrived',
+			'How often to resend a request that failed with 429, 500, 502, 503, 504 or a broken connection before any answer arrived. A 429 or 503 whose wait the API names does not count: it waits within Max Rate Limit Wait.',
 	},
 	{
 		displayName: 'Max Retry Delay',

@@ -141,6 +141,8 @@ export interface RequestOptions {
 	/** Largest single SSE event, in characters. */
 	maxEventChars: number;
 	retry: RetryPolicy;
+	/** Least time between the starts of two requests (Requests per Minute), in ms; 0 = none. */
+	minIntervalMs: number;
 }
 
 export interface NumberRule {
@@ -182,6 +184,8 @@ const REQUEST_OPTION_RULES: Record<string, NumberRule> = {
 	idleTimeout: { field: 'Idle Timeout', min: 1 },
 	maxEventSize: { field: 'Max Event Size (MB)', min: 0.001 },
 	maxResponseSize: { field: 'Max Response Size (MB)', min: 0.001 },
+	maxRateLimitWait: { field: 'Max Rate Limit Wait', min: 0 },
+	requestsPerMinute: { field: 'Requests per Minute', min: 0 },
 };
 
 const MB = 1024 * 1024;
@@ -205,6 +209,7 @@ export function readRequestOptions(
 			REQUEST_OPTION_DEFAULTS[key],
 			REQUEST_OPTION_RULES[key],
 		);
+	const perMinute = read('requestsPerMinute');
 	return {
 		limits: {
 			timeout: read('timeout'),
@@ -216,6 +221,8 @@ export function readRequestOptions(
 			maxRetries: read('maxRetries'),
 			maxRetryDelay: read('maxRetryDelay'),
 			baseDelay: BASE_RETRY_DELAY_MS,
+			maxRateLimitWait: read('maxRateLimitWait'),
 		},
+		minIntervalMs: perMinute > 0 ? 60_000 / perMinute : 0,
 	};
 }

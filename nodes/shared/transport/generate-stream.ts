@@ -1,7 +1,9 @@
 /**
  * The one way both nodes call the API: `streamGenerateContent` as an async iterable of response
- * chunks. Failures are retried by the one retry policy only until the first chunk was handed
- * on; after that, or when retries are used up, the stream throws the final, user-facing error.
+ * chunks. Every request waits for a permit of the execution's rate limiter and tells it how the
+ * API answered. Failures are retried by the one retry policy only until the first chunk was
+ * handed on; after that, or when retries are used up, the stream throws the final,
+ * user-facing error.
  */
 import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -15,8 +17,8 @@ import { wait } from '../n8n/wait';
 import { apiCredentialOf } from './credentials';
 import { classify, type Failure, toNodeError } from './failures';
 import { openGenerateStream } from './http-stream';
-import { rateLimitGateOf } from './rate-limit';
-import { decideRetry } from './retry-policy';
+import { rateLimiterOf } from './rate-limiter';
+import { decideRetry, isRateLimit } from './retry-policy';
 
 export interface GenerateCall {
 	model: string;
@@ -24,6 +26,8 @@ export interface GenerateCall {
 	options: RequestOptions;
 	/** The item the request is made for; errors name it. */
 	itemIndex: number;
+	/** Most requests of this caller in flight at once (the node's Concurrency); no cap if unset. */
+	concurrency?: number;
 	/** The caller's own abort (an item given up, an agent's call cancelled). */
 	signal?: AbortSignal;
 	/**
@@ -52,11 +56,17 @@ export async function* streamGenerateContent(
 	const { itemIndex, options } = call;
 	const collector = call.collector ?? new AnswerCollector();
 	const signal = combinedSignal(ctx, call.signal);
-	const gate = rateLimitGateOf(ctx);
+	const limiter = rateLimiterOf(ctx);
 	const credential = await apiCredentialOf(ctx, itemIndex);
+	const place = {
+		ticket: limiter.ticket(),
+		ceiling: call.concurrency ?? Number.POSITIVE_INFINITY,
+		minIntervalMs: options.minIntervalMs,
+	};
+	let firstRateLimitAt: number | undefined;
 
-	for (let attempt = 0; ; attempt++) {
-		await gate.wait(signal);
+	for (let retries = 0; ; ) {
+		const permit = await limiter.acquire(place, signal);
 		let opened = false;
 		let handedOn = false;
 		let failure: Failure | undefined;
@@ -69,6 +79,7 @@ export async function* streamGenerateContent(
 				signal,
 			});
 			opened = true;
+			permit.accepted();
 			try {
 				for await (const chunk of readGeminiStream(stream.body, {
 					maxEventChars: options.maxEventChars,
@@ -83,6 +94,8 @@ export async function* streamGenerateContent(
 			}
 		} catch (error) {
 			failure = classify(error, opened);
+		} finally {
+			permit.release();
 		}
 
 		if (!failure) {
@@ -91,11 +104,17 @@ export async function* streamGenerateContent(
 			return;
 		}
 		const decision = decideRetry(failure, {
-			attempt,
+			retries,
 			policy: options.retry,
 			producedOutput: handedOn,
 			signal,
+			rateLimitedForMs: firstRateLimitAt === undefined ? 0 : Date.now() - firstRateLimitAt,
 		});
+		if (failure.kind === 'status') {
+			if (isRateLimit(failure.error.statusCode)) {
+				permit.refused(decision.retry ? decision.delayMs : undefined);
+			} else permit.accepted();
+		}
 		if (!decision.retry) {
 			const error: NodeApiError | NodeOperationError = toNodeError(failure, {
 				node: ctx.getNode(),
@@ -107,7 +126,8 @@ export async function* streamGenerateContent(
 			});
 			throw error;
 		}
-		if (decision.rateLimited) gate.holdFor(decision.delayMs);
+		if (decision.rateLimited) firstRateLimitAt ??= Date.now();
+		if (decision.counted) retries++;
 		await wait(decision.delayMs, signal);
 	}
 }

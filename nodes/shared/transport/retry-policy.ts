@@ -22,10 +22,13 @@ export const RETRYABLE_SOCKET_CODES = new Set([
 export const BASE_RETRY_DELAY_MS = 1000;
 
 export interface RetryPolicy {
+	/** Retries of failures; waits the API asks for on a rate limit do not count. */
 	maxRetries: number;
 	/** Longest single wait; a server asking for more fails at once instead. */
 	maxRetryDelay: number;
 	baseDelay: number;
+	/** Longest time one request may spend waiting out rate limits, in ms, from its first. */
+	maxRateLimitWait: number;
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in ms. */
@@ -51,59 +54,91 @@ export function backoffMs(
 }
 
 export type RetryDecision =
-	| { retry: true; delayMs: number; rateLimited: boolean }
+	| {
+			retry: true;
+			delayMs: number;
+			/** The API refused the request for its rate or capacity (429, 503). */
+			rateLimited: boolean;
+			/** Whether this retry uses up one of Max Retries. */
+			counted: boolean;
+	  }
 	| { retry: false; note?: string };
 
 export interface AttemptState {
-	/** 0 for the first try. */
-	attempt: number;
+	/** Retries used up so far (rate-limit waits not counted). */
+	retries: number;
 	policy: RetryPolicy;
 	/** Whether the try already passed anything on (items, chunks, deltas). */
 	producedOutput: boolean;
 	/** Fired when the request was stopped on purpose: nothing to retry then. */
 	signal?: AbortSignal;
+	/** How long the request has been held up by rate limits, from its first refusal, in ms. */
+	rateLimitedForMs: number;
 }
+
+/** The status code and the wait a failure asked for, if it is one worth another try. */
+function retryable(failure: Failure): { code?: number; requested?: number } | undefined {
+	switch (failure.kind) {
+		case 'status': {
+			const code = failure.error.statusCode;
+			if (!RETRYABLE_STATUS.has(code)) return undefined;
+			return {
+				code,
+				requested: retryAfterMs(failure.error.headers) ?? rpcRetryDelayMs(failure.rpcError),
+			};
+		}
+		case 'stream': {
+			const code = failure.error.rpcError?.code;
+			if (code === undefined || !RETRYABLE_STATUS.has(code)) return undefined;
+			return { code, requested: rpcRetryDelayMs(failure.error.rpcError) };
+		}
+		case 'connection':
+			return failure.code && RETRYABLE_SOCKET_CODES.has(failure.code) ? {} : undefined;
+		case 'interrupted':
+			return {};
+		case 'timeout':
+		case 'redirect':
+			return undefined;
+	}
+}
+
+/** A refusal for the rate or for capacity: the request itself was fine. */
+export const isRateLimit = (code: number | undefined) => code === 429 || code === 503;
 
 /**
  * Retries what a second try can fix (rate limits, server errors, broken connections) and only
- * while the item has produced nothing and was not stopped, so no output is ever duplicated.
+ * while the request has produced nothing and was not stopped, so no output is ever duplicated.
+ * A rate limit with a wait the API asked for puts the request back in line without using up a
+ * retry; it gives up only when one wait is longer than Max Retry Delay or the waits together
+ * pass Max Rate Limit Wait.
  */
 export function decideRetry(failure: Failure, state: AttemptState): RetryDecision {
-	const { attempt, policy } = state;
-	if (state.signal?.aborted || state.producedOutput || attempt >= policy.maxRetries) {
-		return { retry: false };
-	}
-	let code: number | undefined;
-	let requested: number | undefined;
-	switch (failure.kind) {
-		case 'status':
-			code = failure.error.statusCode;
-			requested = retryAfterMs(failure.error.headers) ?? rpcRetryDelayMs(failure.rpcError);
-			if (!RETRYABLE_STATUS.has(code)) return { retry: false };
-			break;
-		case 'stream':
-			code = failure.error.rpcError?.code;
-			requested = rpcRetryDelayMs(failure.error.rpcError);
-			if (code === undefined || !RETRYABLE_STATUS.has(code)) return { retry: false };
-			break;
-		case 'connection':
-			if (!failure.code || !RETRYABLE_SOCKET_CODES.has(failure.code)) return { retry: false };
-			break;
-		case 'interrupted':
-			break;
-		case 'timeout':
-		case 'redirect':
-			return { retry: false };
-	}
+	const { retries, policy } = state;
+	if (state.signal?.aborted || state.producedOutput) return { retry: false };
+	const worth = retryable(failure);
+	if (!worth) return { retry: false };
+	const { code, requested } = worth;
 	if (requested !== undefined && requested > policy.maxRetryDelay) {
 		return {
 			retry: false,
 			note: `The API asked to wait ${requested} ms before retrying, longer than Max Retry Delay (${policy.maxRetryDelay} ms).`,
 		};
 	}
+	const rateLimited = isRateLimit(code);
+	if (rateLimited && requested !== undefined) {
+		if (state.rateLimitedForMs + requested > policy.maxRateLimitWait) {
+			return {
+				retry: false,
+				note: `The request has waited ${state.rateLimitedForMs} ms for rate limits; the ${requested} ms more the API asked for would pass Max Rate Limit Wait (${policy.maxRateLimitWait} ms).`,
+			};
+		}
+		return { retry: true, delayMs: requested, rateLimited, counted: false };
+	}
+	if (retries >= policy.maxRetries) return { retry: false };
 	return {
 		retry: true,
-		delayMs: requested ?? backoffMs(attempt, policy),
-		rateLimited: code === 429,
+		delayMs: requested ?? backoffMs(retries, policy),
+		rateLimited,
+		counted: true,
 	};
 }
