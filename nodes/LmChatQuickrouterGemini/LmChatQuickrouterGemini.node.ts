@@ -24,18 +24,6 @@ export class LmChatQuickrouterGemini implements INodeType {
 		subtitle: '={{ $parameter["model"].cachedResultName || $parameter["model"].value }}',
 		description: 'Gemini models through Quickrouter, as the chat model of an AI Agent or chain',
 		defaults: { name: 'Quickrouter Gemini Chat Model' },
-		codex: {
-			categories: ['AI'],
-			subcategories: {
-				AI: ['Language Models', 'Root Nodes'],
-				'Language Models': ['Chat Models (Recommended)'],
-			},
-			resources: {
-				primaryDocumentation: [
-					{ url: 'https://github.com/n8n-nodes-quickrouter/n8n-nodes-quickrouter#chat-model' },
-				],
-			},
-		},
 		inputs: [],
 		outputs: [NodeConnectionTypes.AiLanguageModel],
 		outputNames: ['Model'],

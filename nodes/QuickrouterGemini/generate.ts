@@ -5,13 +5,13 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { AnswerCollector } from '../shared/gemini/answer-collector';
+import { AnswerCollector, type CollectedAnswer } from '../shared/gemini/answer-collector';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { withAttachments } from './attachments';
 import { jsonAnswerOf } from './json-answer';
 import { LiveStream } from './live';
-import { answerItem, chunkItem } from './output';
+import { answerItem, chunkItem, runsAsTool, toolResultItem } from './output';
 import { buildItemRequest } from './request';
 
 export interface ItemRun {
@@ -23,14 +23,16 @@ export interface ItemRun {
 
 /**
  * Produces the output items of one input item into `sink`, so that items already produced
- * (in per-chunk mode) are still there when a later part of the stream fails.
+ * (in per-chunk mode) are still there when a later part of the stream fails. Returns the whole
+ * answer, for the run's summary. As an AI Agent's tool, the node never streams to the caller
+ * (the agent's own answer does) and gives back one compact item.
  */
 export async function generateForItem(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	sink: INodeExecutionData[],
 	run: ItemRun,
-): Promise<void> {
+): Promise<CollectedAnswer> {
 	const request = buildItemRequest(ctx, itemIndex);
 	const { options } = request;
 	request.body.contents = await withAttachments(
@@ -40,10 +42,12 @@ export async function generateForItem(
 		options.attachments,
 		options.fileData,
 	);
+	const asTool = runsAsTool(ctx);
+	const perChunk = request.outputMode === 'perChunk' && !asTool;
 	const collector = new AnswerCollector();
 	const rawChunks: GeminiResponseChunk[] | undefined =
-		request.outputMode === 'collect' && options.includeRawChunks ? [] : undefined;
-	const live = LiveStream.open(ctx, itemIndex, options.live);
+		!perChunk && !asTool && options.includeRawChunks ? [] : undefined;
+	const live = asTool ? undefined : LiveStream.open(ctx, itemIndex, options.live);
 
 	let failure: Error | undefined;
 	try {
@@ -56,9 +60,7 @@ export async function generateForItem(
 			signal: run.signal,
 			collector,
 		})) {
-			if (request.outputMode === 'perChunk') {
-				sink.push(await chunkItem(ctx, chunk, collector.chunkCount - 1, itemIndex));
-			}
+			if (perChunk) sink.push(await chunkItem(ctx, chunk, collector.chunkCount - 1, itemIndex));
 			rawChunks?.push(chunk);
 			if (live) await live.send(chunk);
 		}
@@ -72,13 +74,18 @@ export async function generateForItem(
 	}
 
 	await live?.close();
-	if (request.outputMode === 'collect') {
-		const answer = collector.result();
+	const answer = collector.result();
+	if (perChunk) return answer;
+	const json =
+		request.body.generationConfig?.responseMimeType === 'application/json'
+			? jsonAnswerOf(ctx.getNode(), answer.candidates[0], itemIndex)
+			: undefined;
+	if (asTool) {
+		sink.push(toolResultItem(answer, itemIndex, json));
+	} else {
 		const item = await answerItem(ctx, answer, itemIndex, rawChunks);
-		if (request.body.generationConfig?.responseMimeType === 'application/json') {
-			const json = jsonAnswerOf(ctx.getNode(), answer.candidates[0], itemIndex);
-			if (json !== undefined) item.json.json = json;
-		}
+		if (json !== undefined) item.json.json = json;
 		sink.push(item);
 	}
+	return answer;
 }

@@ -6,8 +6,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
+import { blockReasonOf, forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
 import { generateForItem } from './generate';
+import { RunSummary } from './hints';
 import { readConcurrency } from './options';
 
 /**
@@ -37,6 +38,7 @@ export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExe
 	const concurrency = Math.min(readConcurrency(ctx), itemCount);
 	const cancel = ctx.getExecutionCancelSignal();
 	const results: INodeExecutionData[][] = new Array(itemCount);
+	const summary = new RunSummary();
 	const inFlight = new Map<number, AbortController>();
 	let firstFailure: { itemIndex: number; error: NodeApiError | NodeOperationError } | undefined;
 	let next = 0;
@@ -48,15 +50,18 @@ export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExe
 		inFlight.set(itemIndex, controller);
 		const produced: INodeExecutionData[] = [];
 		try {
-			await generateForItem(ctx, itemIndex, produced, {
+			const answer = await generateForItem(ctx, itemIndex, produced, {
 				concurrency,
 				signal: controller.signal,
 			});
+			summary.addAnswer(itemIndex, answer);
 			results[itemIndex] = produced;
 		} catch (error) {
 			// Stopped on purpose (execution cancelled, or an earlier item failed): not its failure.
 			if (controller.signal.aborted) return;
 			const nodeError = asNodeError(ctx, error, itemIndex);
+			const blockReason = blockReasonOf(nodeError);
+			if (blockReason) summary.addBlocked(itemIndex, blockReason);
 			if (ctx.continueOnFail()) {
 				results[itemIndex] = [...produced, errorItem(nodeError, itemIndex)];
 			} else if (!firstFailure || itemIndex < firstFailure.itemIndex) {
@@ -82,5 +87,6 @@ export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExe
 	if (firstFailure) {
 		throw isStreamingRun(ctx) ? forStreamingCaller(firstFailure.error) : firstFailure.error;
 	}
+	summary.report(ctx);
 	return results.flatMap((items) => items ?? []);
 }

@@ -114,3 +114,34 @@ export async function chunkItem(
 	const binary = await binaryOf(ctx, parts);
 	return { json, ...(binary ? { binary } : {}), pairedItem: { item: itemIndex } };
 }
+
+/**
+ * Whether the node runs as an AI Agent's tool. n8n gives a node used as a tool the type name
+ * with `Tool` appended, in both ways n8n calls tools (n8n's own Chat node tells the same way).
+ */
+export function runsAsTool(ctx: IExecuteFunctions): boolean {
+	return ctx.getNode().type.endsWith('Tool');
+}
+
+/**
+ * What an AI Agent gets back from the node as its tool: the answer's text (or its parsed JSON
+ * in JSON mode) and any function calls, not the whole item. The agent puts every key of the
+ * tool's output into the model's context.
+ */
+export function toolResultItem(
+	answer: CollectedAnswer,
+	itemIndex: number,
+	json?: IDataObject[string],
+): INodeExecutionData {
+	const candidate = answer.candidates[0];
+	const functionCalls = candidate?.content.parts
+		.filter((part) => part.functionCall)
+		.map((part) => part.functionCall as IDataObject);
+	return {
+		json: {
+			...(json !== undefined ? { json } : { text: candidate?.text ?? '' }),
+			...(functionCalls?.length ? { functionCalls } : {}),
+		},
+		pairedItem: { item: itemIndex },
+	};
+}

@@ -233,6 +233,10 @@ export async function loadPackage(): Promise<LoadedPackage> {
 		};
 		for (const [name, { type }] of Object.entries(loader.nodeTypes)) {
 			byType[`${PACKAGE_NAME}.${name}`] = type;
+			// n8n runs a node an AI Agent uses as a tool under its name with `Tool` appended; the
+			// class and its execute() are the same (n8n only changes its inputs and outputs).
+			if ((type as INodeType).description?.usableAsTool)
+				byType[`${PACKAGE_NAME}.${name}Tool`] = type;
 		}
 		const credentialTypes: Record<string, ICredentialType> = {};
 		for (const [name, { type }] of Object.entries(loader.credentialTypes)) {

@@ -69,7 +69,11 @@ describe('the package as n8n loads it', () => {
 		expect(Object.keys(loader.nodeTypes)).toEqual(['quickrouterGemini', 'lmChatQuickrouterGemini']);
 		expect(Object.keys(loader.credentialTypes)).toEqual(['quickrouterApi']);
 		const description = loader.types.nodes[0] as unknown as Record<string, unknown>;
-		expect(description.codex).toMatchObject({ categories: ['AI', 'Development'] });
+		// Filed where n8n files its own Gemini node: AI, as an agent's tool and a root node.
+		expect(description.codex).toMatchObject({
+			categories: ['AI'],
+			subcategories: { AI: ['Agents', 'Miscellaneous', 'Root Nodes'] },
+		});
 		expect(description.iconUrl).toEqual({
 			light: 'icons/n8n-nodes-quickrouter/dist/nodes/shared/n8n/quickrouter.svg',
 			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/shared/n8n/quickrouter.dark.svg',
@@ -88,7 +92,15 @@ test('registers the chat model as a language model sub-node, with the same crede
 		inputs: [],
 		outputs: ['ai_languageModel'],
 		credentials: [{ name: 'quickrouterApi', required: true }],
-		codex: { categories: ['AI'], subcategories: { AI: ['Language Models', 'Root Nodes'] } },
+		// From its .node.json, the one place the codex is written.
+		codex: {
+			categories: ['AI'],
+			subcategories: {
+				AI: ['Language Models', 'Root Nodes'],
+				'Language Models': ['Chat Models (Recommended)'],
+			},
+			alias: ['LLM', 'Gemini', 'Google', 'Quickrouter', 'Chat Model', 'Agent'],
+		},
 		iconUrl: {
 			light: 'icons/n8n-nodes-quickrouter/dist/nodes/shared/n8n/quickrouter.svg',
 			dark: 'icons/n8n-nodes-quickrouter/dist/nodes/shared/n8n/quickrouter.dark.svg',

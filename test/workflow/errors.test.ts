@@ -202,12 +202,36 @@ describe('streams that break after a 200', () => {
 		expect(failure.description).toMatch(/overloaded or unavailable/);
 	});
 
-	test('a server that never answers fails at the timeout', async () => {
+	test('a server that never answers fails at the whole-request timeout when that comes first', async () => {
 		server.reset(() => ({ body: 'unused', stallAfterBytes: 0 }));
 		const { error } = await runOnce({ prompt: 'hi', options: { timeout: 300 } });
 		const failure = error as RunError;
-		expect(failure.message).toBe('No answer from Quickrouter within the timeout of 300 ms');
-		expect(failure.description).toContain(`The request to ${server.baseUrl} got no answer.`);
+		expect(failure.message).toBe('The request took longer than the timeout of 300 ms');
+		expect(failure.description).toBe('No answer text was received before the failure.');
+	});
+
+	test('a server that never answers fails at the idle timeout, which says the model may be thinking', async () => {
+		server.reset(() => ({ body: 'unused', stallAfterBytes: 0 }));
+		const { error } = await runOnce({ prompt: 'hi', options: { idleTimeout: 300 } });
+		const failure = error as RunError;
+		expect(failure.message).toBe('No answer has started after 300 ms');
+		expect(failure.description).toBe(
+			`The model may still be thinking: raise Idle Timeout (Options) for answers that take long to start. If no request to ${server.baseUrl} ever gets an answer, check the Base URL in the Quickrouter API credential and any proxy between n8n and the API.`,
+		);
+	});
+
+	test.each([
+		['0', 0],
+		['more than a timer can hold', 3_000_000_000],
+	])('Timeout %s means no limit: a slow healthy answer is not cut off', async (_name, timeout) => {
+		const body = encodeSse([textChunk('slow '), textChunk('but fine', { finishReason: 'STOP' })]);
+		server.reset(() => ({ headers: SSE_HEADERS, body, split: body.length / 2, delayMs: 400 }));
+		const { error, output } = await runOnce({
+			prompt: 'hi',
+			options: { timeout, idleTimeout: 3_000_000_000 },
+		});
+		expect(error).toBeUndefined();
+		expect(output(GEMINI)[0].json.text).toBe('slow but fine');
 	});
 
 	test('a connection reset before any answer names the reset', async () => {

@@ -50,7 +50,8 @@ test('a key-wide limit (20 per second, 60 rows, Concurrency 16): every row answe
 }, 30_000);
 
 test('Requests per Minute equal to the quota: no 429 at all', async () => {
-	const limit = new KeyWideLimit({ limit: 10, windowMs: 1000 });
+	// 20 per 2 s is 600 per minute.
+	const limit = new KeyWideLimit({ limit: 20, windowMs: 2000 });
 	server.reset(limit.wrap(echoScript));
 	const { output } = await runGemini(
 		server,

@@ -250,10 +250,10 @@ export const requestOptions: INodeProperties[] = [
 		displayName: 'Idle Timeout',
 		name: 'idleTimeout',
 		type: 'number',
-		typeOptions: { minValue: 1, numberPrecision: 0 },
+		typeOptions: { minValue: 0, numberPrecision: 0 },
 		default: 120000,
 		description:
-			'Longest silence in milliseconds, before the answer starts or between two pieces of it; a stalled stream fails with the text received so far',
+			'Longest silence in milliseconds: before the answer starts (raise it for models that think long) or between two pieces of it (a stalled stream fails with the text received so far). 0 means no limit.',
 	},
 	{
 		displayName: 'Max Event Size (MB)',
@@ -295,10 +295,10 @@ export const requestOptions: INodeProperties[] = [
 		displayName: 'Timeout',
 		name: 'timeout',
 		type: 'number',
-		typeOptions: { minValue: 1, numberPrecision: 0 },
-		default: 300000,
+		typeOptions: { minValue: 0, numberPrecision: 0 },
+		default: 0,
 		description:
-			'Longest time in milliseconds one request may take, from sending it to the last streamed byte',
+			'Longest time in milliseconds one request may take, from sending it to the last streamed byte. 0 means no limit: a healthy long answer is not cut off; Idle Timeout still catches a stalled one.',
 	},
 ];
 

@@ -131,6 +131,27 @@ export function connectionError(
 }
 
 /**
+ * No answer began within the idle timeout. Not a connection problem as such: a model that
+ * thinks long (Gemini 3 with a high thinking level) sends nothing until it has thought.
+ */
+export function notStartedError(
+	node: INode,
+	baseUrl: string,
+	message: string,
+	itemIndex?: number,
+): NodeApiError {
+	return new NodeApiError(
+		node,
+		{ message },
+		{
+			itemIndex,
+			message,
+			description: `The model may still be thinking: raise Idle Timeout (Options) for answers that take long to start. If no request to ${baseUrl} ever gets an answer, check the Base URL in the Quickrouter API credential and any proxy between n8n and the API.`,
+		},
+	);
+}
+
+/**
  * The Base URL answered with a redirect, which is not followed: n8n would send the token along
  * to wherever it points. Another origin (a new host, port or scheme) is most likely the
  * address the API now lives at.
@@ -191,7 +212,7 @@ export function blockedPromptError(
 	if (!reason) return undefined;
 	const detail = answer.promptFeedback?.blockReasonMessage;
 	const message = `The prompt was blocked: ${reason}${detail ? ` (${detail})` : ''}`;
-	return new NodeApiError(
+	const error = new NodeApiError(
 		node,
 		{ message, blockReason: reason },
 		{
@@ -201,6 +222,15 @@ export function blockedPromptError(
 				'Gemini returned no answer because of promptFeedback.blockReason. Rephrase the prompt or review the safety settings.',
 		},
 	);
+	blockReasons.set(error, reason);
+	return error;
+}
+
+const blockReasons = new WeakMap<Error, string>();
+
+/** The block reason, when `error` is a blocked prompt. */
+export function blockReasonOf(error: unknown): string | undefined {
+	return error instanceof Error ? blockReasons.get(error) : undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { NodeContext } from './context';
 import { DEFAULT_MODEL, defaultsOf, requestOptions } from './descriptions';
 import { parameterError } from './errors';
 import { parseJsonParameterOf } from './json-parameter';
+import { MAX_TIMER_MS } from './wait';
 
 /** Keys of the `generationConfig` collection sent as they are. */
 const PLAIN_CONFIG_KEYS = [
@@ -180,8 +181,8 @@ const REQUEST_OPTION_DEFAULTS = defaultsOf(requestOptions);
 const REQUEST_OPTION_RULES: Record<string, NumberRule> = {
 	maxRetries: { field: 'Max Retries', min: 0, integer: true },
 	maxRetryDelay: { field: 'Max Retry Delay', min: 0 },
-	timeout: { field: 'Timeout', min: 1 },
-	idleTimeout: { field: 'Idle Timeout', min: 1 },
+	timeout: { field: 'Timeout', min: 0 },
+	idleTimeout: { field: 'Idle Timeout', min: 0 },
 	maxEventSize: { field: 'Max Event Size (MB)', min: 0.001 },
 	maxResponseSize: { field: 'Max Response Size (MB)', min: 0.001 },
 	maxRateLimitWait: { field: 'Max Rate Limit Wait', min: 0 },
@@ -189,6 +190,21 @@ const REQUEST_OPTION_RULES: Record<string, NumberRule> = {
 };
 
 const MB = 1024 * 1024;
+
+/**
+ * Requests per Minute paces a little under the quota: a request reaches the API a few ms
+ * after the node starts it (n8n's helper applies the credential first), unevenly, and two that
+ * arrive closer than they left could count in one window.
+ */
+const RPM_MARGIN = 1.02;
+
+/**
+ * A time limit as the transport takes it: 0, or more than a timer can hold (users type huge
+ * numbers to mean "never"), is no limit.
+ */
+function timerOf(ms: number): number {
+	return ms === 0 || ms > MAX_TIMER_MS ? Number.POSITIVE_INFINITY : ms;
+}
 
 /** The Options collection of an item. */
 export function optionsOf(ctx: NodeContext, itemIndex: number): IDataObject {
@@ -212,17 +228,17 @@ export function readRequestOptions(
 	const perMinute = read('requestsPerMinute');
 	return {
 		limits: {
-			timeout: read('timeout'),
-			idleTimeout: read('idleTimeout'),
+			timeout: timerOf(read('timeout')),
+			idleTimeout: timerOf(read('idleTimeout')),
 			maxResponseBytes: Math.round(read('maxResponseSize') * MB),
 		},
 		maxEventChars: Math.round(read('maxEventSize') * MB),
 		retry: {
 			maxRetries: read('maxRetries'),
-			maxRetryDelay: read('maxRetryDelay'),
+			maxRetryDelay: Math.min(read('maxRetryDelay'), MAX_TIMER_MS),
 			baseDelay: BASE_RETRY_DELAY_MS,
 			maxRateLimitWait: read('maxRateLimitWait'),
 		},
-		minIntervalMs: perMinute > 0 ? 60_000 / perMinute : 0,
+		minIntervalMs: perMinute > 0 ? (60_000 / perMinute) * RPM_MARGIN : 0,
 	};
 }

@@ -12,6 +12,7 @@ import type { Redact } from '../gemini/redact';
 import {
 	connectionError,
 	httpStatusError,
+	notStartedError,
 	redacted,
 	redirectError,
 	socketErrorCode,
@@ -83,8 +84,8 @@ export function toNodeError(
 					failure.error.rpcError,
 				);
 			case 'timeout':
-				return failure.error.kind === 'answer'
-					? connectionError(node, context.baseUrl, failure.error, itemIndex)
+				return failure.error.kind === 'notStarted'
+					? notStartedError(node, context.baseUrl, failure.error.message, itemIndex)
 					: streamFailureError(node, failure.error.message, partialText, itemIndex);
 			case 'connection':
 				return connectionError(node, context.baseUrl, failure.error, itemIndex);

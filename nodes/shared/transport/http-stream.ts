@@ -10,7 +10,7 @@ import type { Redact } from '../gemini/redact';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GenerateContentRequest } from '../gemini/types';
 import type { NodeContext } from '../n8n/context';
-import { wait } from '../n8n/wait';
+import { MAX_TIMER_MS, wait } from '../n8n/wait';
 import { type ApiCredential, CREDENTIAL_TYPE } from './credentials';
 
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML pages. */
@@ -93,12 +93,16 @@ export class HttpStatusFailure extends Error {
 }
 
 const TIMEOUT_MESSAGES = {
-	answer: (ms: number) => `No answer from Quickrouter within the timeout of ${ms} ms`,
+	notStarted: (ms: number) => `No answer has started after ${ms} ms`,
+	stalled: (ms: number) => `The stream stopped for ${ms} ms after it began (Idle Timeout)`,
 	total: (ms: number) => `The request took longer than the timeout of ${ms} ms`,
-	idle: (ms: number) => `The stream sent nothing for ${ms} ms (idle timeout)`,
 };
 
-/** No answer in time, the stream outlived the whole-request timeout, or it fell silent. */
+/**
+ * No answer started within the idle timeout (before the headers, or before the first byte of
+ * the body: a relay may send its headers at once and the model then think), the stream stopped
+ * after it began, or the request outlived the whole-request timeout.
+ */
 export class StreamTimeoutError extends Error {
 	constructor(
 		readonly kind: keyof typeof TIMEOUT_MESSAGES,
@@ -163,6 +167,10 @@ function guard(
 	const released = new AbortController();
 	const deadlineAt = startedAt + limits.timeout;
 	let lastActivity = Date.now();
+	/** Whether any byte of the body came: silence before it means the answer has not started. */
+	let begun = false;
+	const silence = () =>
+		new StreamTimeoutError(begun ? 'stalled' : 'notStarted', limits.idleTimeout);
 	let failure: Error | undefined;
 	/** Rejects the read in progress, if any. */
 	let interrupt: ((error: Error) => void) | undefined;
@@ -178,7 +186,7 @@ function guard(
 			const now = Date.now();
 			const idleAt = lastActivity + limits.idleTimeout;
 			if (now >= deadlineAt) return end(new StreamTimeoutError('total', limits.timeout));
-			if (now >= idleAt) return end(new StreamTimeoutError('idle', limits.idleTimeout));
+			if (now >= idleAt) return end(silence());
 			await wait(Math.min(deadlineAt, idleAt) - now, released.signal).catch(() => undefined);
 		}
 	};
@@ -192,8 +200,7 @@ function guard(
 		if (error instanceof StreamTimeoutError || error instanceof RequestStoppedError) return error;
 		const now = Date.now();
 		if (now >= deadlineAt) return new StreamTimeoutError('total', limits.timeout);
-		if (now - lastActivity >= limits.idleTimeout)
-			return new StreamTimeoutError('idle', limits.idleTimeout);
+		if (now - lastActivity >= limits.idleTimeout) return silence();
 		return error;
 	};
 
@@ -219,6 +226,7 @@ function guard(
 			interrupt = undefined;
 			if (done) return;
 			lastActivity = Date.now();
+			begun = true;
 			received += value.length;
 			if (received > limits.maxResponseBytes) {
 				throw new GeminiStreamError(
@@ -248,7 +256,7 @@ function guard(
  */
 export async function awaitAnswer<T>(
 	pending: Promise<T>,
-	ms: number,
+	deadline: { ms: number; kind: StreamTimeoutError['kind'] },
 	connection: AbortController,
 	signal?: AbortSignal,
 	discard: (late: T) => void = () => undefined,
@@ -259,9 +267,13 @@ export async function awaitAnswer<T>(
 		stop = () => reject(new RequestStoppedError());
 	});
 	signal?.addEventListener('abort', stop, { once: true });
-	const late = wait(ms, timer.signal).then(() => {
-		throw new StreamTimeoutError('answer', ms);
-	});
+	const late = (async () => {
+		// A timer holds at most MAX_TIMER_MS: a longer deadline is waited for in turns.
+		const until = Date.now() + deadline.ms;
+		while (Date.now() < until) await wait(until - Date.now(), timer.signal);
+		throw new StreamTimeoutError(deadline.kind, deadline.ms);
+	})();
+	late.catch(() => undefined);
 	const outcome = Promise.race([pending, late, stopped]);
 	outcome.catch(() => {
 		connection.abort();
@@ -307,8 +319,11 @@ export async function openGenerateStream(
 		// n8n would follow a redirect to any host with the token; it is reported instead.
 		disableFollowRedirect: true,
 		agentOptions,
-		// A backstop only: our own timers give up first, with clearer messages.
-		timeout: Math.min(limits.timeout, limits.idleTimeout) + SOCKET_TIMEOUT_SLACK_MS,
+		// A backstop only: our own timers give up first, with clearer messages. Without one, n8n
+		// would apply its own default of 300 s, cutting off a model that thinks longer.
+		timeout:
+			Math.min(limits.timeout, limits.idleTimeout, MAX_TIMER_MS - SOCKET_TIMEOUT_SLACK_MS) +
+			SOCKET_TIMEOUT_SLACK_MS,
 	};
 
 	const startedAt = Date.now();
@@ -318,7 +333,9 @@ export async function openGenerateStream(
 			CREDENTIAL_TYPE,
 			options,
 		) as Promise<StreamingResponse>,
-		Math.min(limits.timeout, limits.idleTimeout),
+		limits.timeout < limits.idleTimeout
+			? { ms: limits.timeout, kind: 'total' }
+			: { ms: limits.idleTimeout, kind: 'notStarted' },
 		connection,
 		signal,
 		(late) => late.body.destroy(),

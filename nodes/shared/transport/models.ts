@@ -53,7 +53,7 @@ async function getPage(
 				agentOptions: { signal: connection.signal } as IHttpRequestOptions['agentOptions'],
 				timeout: MODEL_LIST_TIMEOUT_MS,
 			}) as Promise<JsonResponse>,
-			MODEL_LIST_TIMEOUT_MS,
+			{ ms: MODEL_LIST_TIMEOUT_MS, kind: 'notStarted' },
 			connection,
 		);
 	} catch (error) {

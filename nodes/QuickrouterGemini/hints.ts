@@ -1,0 +1,106 @@
+/**
+ * What the editor shows above the output after a run (n8n's execution hints): items whose
+ * answer stopped short (MAX_TOKENS, a safety or recitation stop), prompts that were blocked,
+ * and the tokens the run used. Nothing here fails an item; it tells the user why an answer
+ * looks the way it does.
+ */
+import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
+
+import type { CollectedAnswer } from '../shared/gemini/answer-collector';
+import { FILTERED_FINISHES } from '../shared/gemini/finish-reasons';
+
+const count = (usage: IDataObject | undefined, key: string) =>
+	typeof usage?.[key] === 'number' ? (usage[key] as number) : 0;
+
+const number = (value: number) => value.toLocaleString('en-US');
+
+/** "item 3" or "items 3, 7 and 12", by index as n8n's own errors name items; at most five. */
+function itemList(indexes: number[]): string {
+	if (indexes.length === 1) return `item ${indexes[0]}`;
+	const named = indexes.slice(0, 5);
+	const list =
+		indexes.length > named.length
+			? `${named.join(', ')}, … (${indexes.length} in all)`
+			: `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;
+	return `items ${list}`;
+}
+
+export class RunSummary {
+	private readonly cutOff: number[] = [];
+
+	private cutOffThoughts = 0;
+
+	private readonly filtered = new Map<string, number[]>();
+
+	private readonly blocked = new Map<string, number[]>();
+
+	private answers = 0;
+
+	private readonly tokens = { prompt: 0, answer: 0, thoughts: 0, total: 0 };
+
+	/** An item's answer, as it was collected. */
+	addAnswer(itemIndex: number, answer: CollectedAnswer): void {
+		this.answers++;
+		const usage = answer.usageMetadata;
+		this.tokens.prompt +=
+			count(usage, 'promptTokenCount') + count(usage, 'toolUsePromptTokenCount');
+		this.tokens.answer += count(usage, 'candidatesTokenCount');
+		this.tokens.thoughts += count(usage, 'thoughtsTokenCount');
+		this.tokens.total += count(usage, 'totalTokenCount');
+		const reason = answer.candidates[0]?.finishReason;
+		if (reason === 'MAX_TOKENS') {
+			this.cutOff.push(itemIndex);
+			this.cutOffThoughts += count(usage, 'thoughtsTokenCount');
+		} else if (reason && FILTERED_FINISHES.has(reason)) {
+			this.filtered.set(reason, [...(this.filtered.get(reason) ?? []), itemIndex]);
+		}
+	}
+
+	/** An item whose prompt was refused (it became an error item under Continue On Fail). */
+	addBlocked(itemIndex: number, reason: string): void {
+		this.blocked.set(reason, [...(this.blocked.get(reason) ?? []), itemIndex]);
+	}
+
+	hints(): NodeExecutionHint[] {
+		const hints: NodeExecutionHint[] = [];
+		const warn = (message: string) =>
+			hints.push({ message, type: 'warning', location: 'outputPane' });
+		if (this.cutOff.length > 0) {
+			const thoughts = this.cutOffThoughts
+				? ` Thinking took ${number(this.cutOffThoughts)} of their tokens.`
+				: '';
+			warn(
+				`The answer of ${itemList(this.cutOff)} stopped at MAX_TOKENS: it is cut off.${thoughts} Raise Max Output Tokens${thoughts ? ', or lower the thinking' : ''}.`,
+			);
+		}
+		for (const [reason, indexes] of this.filtered) {
+			warn(
+				`The answer of ${itemList(indexes)} was stopped with ${reason}: its text is empty or cut off.`,
+			);
+		}
+		for (const [reason, indexes] of this.blocked) {
+			warn(
+				`The prompt of ${itemList(indexes)} was blocked (${reason}): see the error in its place.`,
+			);
+		}
+		if (this.answers > 0) {
+			const thinking = this.tokens.thoughts
+				? ` (and ${number(this.tokens.thoughts)} thinking)`
+				: '';
+			hints.push({
+				message: `Tokens for ${number(this.answers)} ${this.answers === 1 ? 'answer' : 'answers'}: ${number(this.tokens.prompt)} prompt, ${number(this.tokens.answer)} answer${thinking}, ${number(this.tokens.total)} in all.`,
+				type: 'info',
+				location: 'outputPane',
+			});
+		}
+		return hints;
+	}
+
+	/** Shows the hints in the editor, where this n8n has execution hints. */
+	report(ctx: IExecuteFunctions): void {
+		const hints = this.hints();
+		if (hints.length > 0 && typeof ctx.addExecutionHints === 'function') {
+			ctx.addExecutionHints(...hints);
+		}
+	}
+}
