@@ -4,8 +4,8 @@
  */
 import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 
+import { generationConfig } from '../shared/n8n/generation-config';
 import {
-	generationConfig,
 	readModel,
 	readRequestOptions,
 	type RequestOptions,

@@ -57,6 +57,7 @@ export async function generateForItem(
 			options,
 			itemIndex,
 			concurrency: run.concurrency,
+			keepsEveryChunk: perChunk,
 			signal: run.signal,
 			collector,
 		})) {

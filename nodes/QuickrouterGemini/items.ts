@@ -21,7 +21,9 @@ function errorItem(
 	itemIndex: number,
 ): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
-	if (error.description) json.message = error.description;
+	if (typeof error.description === 'string' && error.description !== '') {
+		json.message = error.description;
+	}
 	return { json, pairedItem: { item: itemIndex } };
 }
 

@@ -52,6 +52,7 @@ function fileDataOf(ctx: IExecuteFunctions, itemIndex: number, value: unknown): 
 			itemIndex,
 			'File URIs (JSON)',
 			'is not an array of { "fileUri", "mimeType" } objects',
+			'Example: [{"fileUri": "https://generativelanguage.googleapis.com/v1beta/files/abc", "mimeType": "video/mp4"}]',
 		);
 	}
 	return files as IDataObject[];

@@ -8,7 +8,8 @@ import { isPlainObject } from '../shared/gemini/plain-object';
 import type { GeminiContent, GenerateContentRequest } from '../shared/gemini/types';
 import { parameterError } from '../shared/n8n/errors';
 import { parseJsonParameter } from '../shared/n8n/json-parameter';
-import { generationConfig, readModel, safetySettingsOf } from '../shared/n8n/parameters';
+import { generationConfig } from '../shared/n8n/generation-config';
+import { readModel, safetySettingsOf } from '../shared/n8n/parameters';
 import { type ItemOptions, readItemOptions } from './options';
 import { toolFields } from './tools';
 
@@ -25,10 +26,27 @@ export interface ItemRequest {
 
 const ROLES = ['user', 'model'];
 
+/**
+ * A text parameter's value as text. An expression may return anything: nothing (a column the
+ * row does not have) is empty, never the two characters `""`; a number is its digits; an object
+ * or a list is its JSON.
+ */
+function asText(value: unknown): string {
+	if (value === undefined || value === null) return '';
+	return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function promptContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[] {
-	const prompt = ctx.getNodeParameter('prompt', itemIndex, '') as unknown;
-	const text = typeof prompt === 'string' ? prompt : JSON.stringify(prompt ?? '');
-	if (text.trim() === '') throw parameterError(ctx.getNode(), itemIndex, 'Prompt', 'is empty');
+	const text = asText(ctx.getNodeParameter('prompt', itemIndex, ''));
+	if (text.trim() === '') {
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'Prompt',
+			'is empty',
+			'The prompt, or the value its expression takes from this item, is empty or missing; nothing was sent for this item.',
+		);
+	}
 	return [{ role: 'user', parts: [{ text }] }];
 }
 
@@ -56,13 +74,14 @@ function messageContents(ctx: IExecuteFunctions, itemIndex: number): GeminiConte
 				'Use "user" or "model".',
 			);
 		}
-		const value = typeof text === 'string' ? text : JSON.stringify(text ?? '');
+		const value = asText(text);
 		if (value.trim() === '') {
 			throw parameterError(
 				ctx.getNode(),
 				itemIndex,
 				'Messages',
 				`has no text in message ${index + 1}`,
+				'The text, or the value its expression takes from this item, is empty or missing; nothing was sent for this item.',
 			);
 		}
 		return { role, parts: [{ text: value }] };
@@ -98,8 +117,39 @@ function jsonContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[
 		if (!Array.isArray(turn.parts) || turn.parts.length === 0) {
 			throw fail(`has no "parts" array in ${turnName}`);
 		}
+		turn.parts.forEach((part: unknown, partIndex) => {
+			const problem = partProblem(part);
+			if (problem) throw fail(`has part ${partIndex + 1} of ${turnName} ${problem}`);
+		});
 	});
 	return contents as GeminiContent[];
+}
+
+/**
+ * The kinds of content a part holds; it needs one ("required oneof field 'data' must have one
+ * initialized field", the API's answer to an empty part).
+ */
+const PART_DATA = [
+	'text',
+	'inlineData',
+	'fileData',
+	'functionCall',
+	'functionResponse',
+	'executableCode',
+	'codeExecutionResult',
+];
+
+/** What is wrong with a part of Contents (JSON), or undefined when it can be sent. */
+function partProblem(part: unknown): string | undefined {
+	if (part === null) return 'that is null';
+	if (!isPlainObject(part)) return 'that is not an object';
+	if (!PART_DATA.some((key) => part[key] !== undefined)) {
+		return Object.keys(part).length === 0
+			? 'that is empty'
+			: `with no content (one of ${PART_DATA.join(', ')})`;
+	}
+	if (part.text !== undefined && typeof part.text !== 'string') return 'whose "text" is not text';
+	return undefined;
 }
 
 function contentsFor(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[] {
@@ -112,15 +162,13 @@ function contentsFor(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[]
 /** Reads and checks every parameter of one item; throws before any request is made. */
 export function buildItemRequest(ctx: IExecuteFunctions, itemIndex: number): ItemRequest {
 	const model = readModel(ctx, itemIndex);
-	const instruction = ctx.getNodeParameter('systemInstruction', itemIndex, '') as unknown;
+	const instruction = asText(ctx.getNodeParameter('systemInstruction', itemIndex, ''));
 	const contents = contentsFor(ctx, itemIndex);
 	const config = generationConfig(ctx, itemIndex);
 	const safetySettings = safetySettingsOf(ctx, itemIndex);
 	// Key order follows the API reference, so the JSON sent reads like the documented example.
 	const body: GenerateContentRequest = {
-		...(typeof instruction === 'string' && instruction.trim() !== ''
-			? { systemInstruction: { parts: [{ text: instruction }] } }
-			: {}),
+		...(instruction.trim() !== '' ? { systemInstruction: { parts: [{ text: instruction }] } } : {}),
 		contents,
 		...toolFields(ctx, itemIndex),
 		...(safetySettings ? { safetySettings } : {}),

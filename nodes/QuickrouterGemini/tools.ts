@@ -36,6 +36,7 @@ export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolField
 					itemIndex,
 					'Function Declarations (JSON)',
 					`has no "name" in declaration ${index + 1}`,
+					'Each declaration needs a name, e.g. {"name": "get_weather", "description": "…", "parameters": {…}}.',
 				);
 			}
 		});

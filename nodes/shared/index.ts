@@ -5,6 +5,7 @@
 export * from './gemini/answer-collector';
 export * from './gemini/candidates';
 export * from './gemini/finish-reasons';
+export * from './gemini/json-depth';
 export * from './gemini/plain-object';
 export * from './gemini/redact';
 export * from './gemini/rpc-status';
@@ -13,6 +14,7 @@ export * from './gemini/types';
 export * from './n8n/context';
 export * from './n8n/descriptions';
 export * from './n8n/errors';
+export * from './n8n/generation-config';
 export * from './n8n/json-parameter';
 export * from './n8n/list-search';
 export * from './n8n/parameters';

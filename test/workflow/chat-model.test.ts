@@ -392,6 +392,24 @@ describe('failures', () => {
 		expect(result).toEqual({ thrown: 'The prompt was blocked: SAFETY' });
 	});
 
+	test('a 200 with no Gemini answer is an error for the agent, not an empty reply', async () => {
+		server.reset(() => ({
+			status: 200,
+			headers: { 'content-type': 'text/event-stream' },
+			body: ': PING\n\ndata: [DONE]\n\n',
+		}));
+		const { result } = await withModel(async (model) => {
+			try {
+				return asData(await model.chatModel.generate(hello));
+			} catch (error) {
+				return { thrown: (error as Error).message };
+			}
+		});
+		expect(result).toEqual({
+			thrown: 'The API answered with an empty stream: no answer and no error',
+		});
+	});
+
 	test('a 503 before any answer is retried, then the answer streams', async () => {
 		let calls = 0;
 		server.reset(() =>

@@ -107,6 +107,11 @@ export class AnswerCollector {
 		return this.answer.chunkCount;
 	}
 
+	/** Whether any chunk was a Gemini answer: candidates, or a prompt's feedback. */
+	get hasAnswer(): boolean {
+		return this.answer.candidates.length > 0 || this.answer.promptFeedback !== undefined;
+	}
+
 	/** Answer text of the first candidate so far; kept in errors that interrupt the stream. */
 	get partialText(): string {
 		const first = this.byIndex.get(0);

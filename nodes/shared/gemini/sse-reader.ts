@@ -7,6 +7,7 @@
  */
 import { createParser, type ParseError } from 'eventsource-parser';
 
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { isPlainObject } from './plain-object';
 import type { Redact } from './redact';
 import { describeRpcError, findRpcError, parseJsonOrUndefined } from './rpc-status';
@@ -36,11 +37,40 @@ export interface ReadStreamOptions {
 	maxEventChars?: number;
 	/** Applied to every event and any stray text before they are read: secrets out. */
 	redact?: Redact;
+	/** Told the size of each event as it is handed on (in characters); may throw to stop. */
+	onEvent?: (chars: number) => void;
 }
 
 export function snippet(text: string): string {
 	const flat = text.replace(/\s+/g, ' ').trim();
 	return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
+}
+
+/** What in a parsed event is not the shape of a Gemini response, if anything. */
+function shapeProblem(value: Record<string, unknown>): string | undefined {
+	const { candidates, promptFeedback, usageMetadata } = value;
+	if (promptFeedback !== undefined && !isPlainObject(promptFeedback)) {
+		return 'promptFeedback is not an object';
+	}
+	if (usageMetadata !== undefined && !isPlainObject(usageMetadata)) {
+		return 'usageMetadata is not an object';
+	}
+	if (candidates === undefined) return undefined;
+	if (!Array.isArray(candidates)) return 'candidates is not a list';
+	for (const candidate of candidates) {
+		if (!isPlainObject(candidate)) return 'a candidate is not an object';
+		const { content } = candidate;
+		if (content === undefined) continue;
+		if (!isPlainObject(content)) return "a candidate's content is not an object";
+		if (content.parts === undefined) continue;
+		if (!Array.isArray(content.parts)) return 'content.parts is not a list';
+		for (const part of content.parts) {
+			if (!isPlainObject(part)) return 'a part is not an object';
+			if (part.text !== undefined && typeof part.text !== 'string')
+				return "a part's text is not text";
+		}
+	}
+	return undefined;
 }
 
 function parseEventData(data: string): GeminiResponseChunk | undefined {
@@ -54,9 +84,24 @@ function parseEventData(data: string): GeminiResponseChunk | undefined {
 	}
 	const rpcError = findRpcError(value);
 	if (rpcError) throw new GeminiStreamError(describeRpcError(rpcError), rpcError);
+	// Relays that are not Gemini report errors as text: {"error": "quota exceeded"}.
+	if (isPlainObject(value) && typeof value.error === 'string') {
+		throw new GeminiStreamError(`The stream reported an error: ${snippet(value.error)}`);
+	}
 	if (!isPlainObject(value)) {
 		throw new GeminiStreamError(
 			`The stream sent an event that is not a Gemini response: ${snippet(data)}`,
+		);
+	}
+	if (nestsDeeperThan(value)) {
+		throw new GeminiStreamError(
+			`The stream sent an event nested more than ${MAX_JSON_DEPTH} levels deep`,
+		);
+	}
+	const problem = shapeProblem(value);
+	if (problem) {
+		throw new GeminiStreamError(
+			`The stream sent an event that is not a Gemini response (${problem}): ${snippet(data)}`,
 		);
 	}
 	return value as GeminiResponseChunk;
@@ -114,6 +159,7 @@ export async function* readGeminiStream(
 		for (const data of ready.splice(0)) {
 			const chunk = parseEventData(redact(data));
 			if (chunk) {
+				options.onEvent?.(data.length);
 				sawEvents = true;
 				yield chunk;
 			}

@@ -188,6 +188,18 @@ const HARM_CATEGORIES = [
 	{ name: 'Sexually Explicit', value: 'HARM_CATEGORY_SEXUALLY_EXPLICIT' },
 ];
 
+const HARM_THRESHOLDS = [
+	{ name: 'Block Low and Above', value: 'BLOCK_LOW_AND_ABOVE' },
+	{ name: 'Block Medium and Above', value: 'BLOCK_MEDIUM_AND_ABOVE' },
+	{ name: 'Block None', value: 'BLOCK_NONE' },
+	{ name: 'Block Only High', value: 'BLOCK_ONLY_HIGH' },
+	{ name: 'Off', value: 'OFF' },
+];
+
+/** The values the API takes (its HarmCategory and HarmBlockThreshold enums, as offered here). */
+export const HARM_CATEGORY_VALUES = HARM_CATEGORIES.map(({ value }) => value);
+export const HARM_THRESHOLD_VALUES = HARM_THRESHOLDS.map(({ value }) => value);
+
 export const safetySettingsProperty: INodeProperties = {
 	displayName: 'Safety Settings',
 	name: 'safetySettings',
@@ -213,13 +225,7 @@ export const safetySettingsProperty: INodeProperties = {
 					name: 'threshold',
 					type: 'options',
 					default: 'BLOCK_MEDIUM_AND_ABOVE',
-					options: [
-						{ name: 'Block Low and Above', value: 'BLOCK_LOW_AND_ABOVE' },
-						{ name: 'Block Medium and Above', value: 'BLOCK_MEDIUM_AND_ABOVE' },
-						{ name: 'Block None', value: 'BLOCK_NONE' },
-						{ name: 'Block Only High', value: 'BLOCK_ONLY_HIGH' },
-						{ name: 'Off', value: 'OFF' },
-					],
+					options: HARM_THRESHOLDS,
 				},
 			],
 		},
@@ -269,9 +275,9 @@ export const requestOptions: INodeProperties[] = [
 		name: 'maxResponseSize',
 		type: 'number',
 		typeOptions: { minValue: 0.001, numberPrecision: 3 },
-		default: 512,
+		default: 256,
 		description:
-			'Largest whole response accepted; a larger one fails the item instead of filling memory',
+			'Most the node holds of one answer: its bytes, or in One Item per Chunk mode its chunk items (about twice each event, plus 512 bytes). A larger answer fails its item instead of filling memory; n8n must still be able to save the run.',
 	},
 	{
 		displayName: 'Max Retries',

@@ -90,8 +90,10 @@ export function streamFailureError(
  * keeps it on the wrapped axios error; n8n 1.x puts it in the NodeApiError's `httpCode`.
  */
 export function socketErrorCode(error: unknown): string | undefined {
+	// System error codes (ECONNRESET, EAI_AGAIN…); not axios's ERR_… codes, whose message is
+	// the cause ("Unsupported protocol…") and must be kept.
 	const isCode = (value: unknown): value is string =>
-		typeof value === 'string' && /^E[A-Z_]+$/.test(value);
+		typeof value === 'string' && /^E(?!RR_)[A-Z_]+$/.test(value);
 	let current = error as { code?: unknown; httpCode?: unknown; cause?: unknown } | undefined;
 	for (let depth = 0; current && depth < 4; depth++) {
 		if (isCode(current.code)) return current.code;
@@ -191,7 +193,7 @@ export function parameterError(
 	itemIndex: number,
 	field: string,
 	problem: string,
-	description?: string,
+	description: string,
 ): NodeOperationError {
 	return new NodeOperationError(node, `"${field}" of item ${itemIndex} ${problem}`, {
 		itemIndex,

@@ -4,48 +4,33 @@
  * field the user has to fix.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../gemini/plain-object';
 import type { StreamLimits } from '../transport/http-stream';
 import { BASE_RETRY_DELAY_MS, type RetryPolicy } from '../transport/retry-policy';
 import type { NodeContext } from './context';
-import { DEFAULT_MODEL, defaultsOf, requestOptions } from './descriptions';
+import {
+	DEFAULT_MODEL,
+	defaultsOf,
+	HARM_CATEGORY_VALUES,
+	HARM_THRESHOLD_VALUES,
+	requestOptions,
+} from './descriptions';
 import { parameterError } from './errors';
-import { parseJsonParameterOf } from './json-parameter';
 import { MAX_TIMER_MS } from './wait';
-
-/** Keys of the `generationConfig` collection sent as they are. */
-const PLAIN_CONFIG_KEYS = [
-	'temperature',
-	'topP',
-	'topK',
-	'maxOutputTokens',
-	'candidateCount',
-	'stopSequences',
-	'seed',
-	'presencePenalty',
-	'frequencyPenalty',
-	'responseMimeType',
-	'responseSchema',
-] as const;
-
-const THINKING_KEYS = ['includeThoughts', 'thinkingBudget', 'thinkingLevel'] as const;
-
-function deepMerge(target: IDataObject, source: IDataObject): IDataObject {
-	for (const [key, value] of Object.entries(source)) {
-		const current = target[key];
-		target[key] =
-			isPlainObject(current) && isPlainObject(value) ? deepMerge({ ...current }, value) : value;
-	}
-	return target;
-}
 
 export function normalizeModel(ctx: NodeContext, itemIndex: number, value: unknown): string {
 	const model = String(value ?? '')
 		.trim()
 		.replace(/^models\//, '');
-	if (model === '') throw parameterError(ctx.getNode(), itemIndex, 'Model', 'is empty');
+	if (model === '') {
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'Model',
+			'is empty',
+			'Pick a model from the list, or give an ID such as gemini-3-pro-preview.',
+		);
+	}
 	if (!/^[\w.-]+$/.test(model)) {
 		throw parameterError(
 			ctx.getNode(),
@@ -67,73 +52,26 @@ export function readModel(ctx: NodeContext, itemIndex: number): string {
 	);
 }
 
-function stopSequences(ctx: NodeContext, itemIndex: number, value: unknown): string[] {
-	if (Array.isArray(value)) return value.map(String);
-	if (typeof value !== 'string') {
-		throw parameterError(
-			ctx.getNode(),
-			itemIndex,
-			'Stop Sequences',
-			'must be text or an array of text',
-		);
-	}
-	return value.split(/\r?\n/).filter((line) => line !== '');
-}
-
-/** The Generation Config collection -> `generationConfig`, or undefined when nothing is set. */
-export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObject | undefined {
-	const input = ctx.getNodeParameter('generationConfig', itemIndex, {}) as IDataObject;
-	const config: IDataObject = {};
-	for (const key of PLAIN_CONFIG_KEYS) {
-		if (input[key] === undefined) continue;
-		if (key === 'stopSequences') config[key] = stopSequences(ctx, itemIndex, input[key]);
-		else if (key === 'responseSchema') {
-			config[key] = parseJsonParameterOf(ctx, itemIndex, 'Response Schema', input[key], 'object');
-		} else config[key] = input[key];
-	}
-	const thinkingConfig: IDataObject = {};
-	for (const key of THINKING_KEYS) {
-		if (input[key] !== undefined) thinkingConfig[key] = input[key];
-	}
-	if (Object.keys(thinkingConfig).length > 0) config.thinkingConfig = thinkingConfig;
-	if (input.extraJson !== undefined && input.extraJson !== '') {
-		const extra = parseJsonParameterOf(
-			ctx,
-			itemIndex,
-			'Extra Generation Config (JSON)',
-			input.extraJson,
-			'object',
-		) as IDataObject;
-		deepMerge(config, extra);
-	}
-	checkThinking(ctx, itemIndex, config.thinkingConfig);
-	return Object.keys(config).length > 0 ? config : undefined;
-}
-
-/**
- * The API refuses a thinking budget and a thinking level together ("You can only set only one
- * of thinking budget and thinking level", seen from gemini-flash-latest); which one a model
- * takes depends on its family (https://ai.google.dev/gemini-api/docs/thinking).
- */
-function checkThinking(ctx: NodeContext, itemIndex: number, thinking: unknown): void {
-	if (!isPlainObject(thinking)) return;
-	if (thinking.thinkingBudget === undefined || thinking.thinkingLevel === undefined) return;
-	throw new NodeOperationError(
-		ctx.getNode(),
-		`"Thinking Budget" and "Thinking Level" of item ${itemIndex} are both set; the API takes only one`,
-		{
-			itemIndex,
-			description:
-				'Gemini 3 models take a Thinking Level (minimal, low, medium or high); Gemini 2.5 models take a Thinking Budget in tokens. Remove the one your model does not take (check Extra Generation Config too).',
-		},
-	);
-}
-
 /** The Safety Settings parameter -> `safetySettings`, or undefined when none is set. */
 export function safetySettingsOf(ctx: NodeContext, itemIndex: number): IDataObject[] | undefined {
 	const safety = ctx.getNodeParameter('safetySettings.values', itemIndex, []) as IDataObject[];
 	if (safety.length === 0) return undefined;
-	return safety.map(({ category, threshold }) => ({ category, threshold }));
+	return safety.map(({ category, threshold }, index) => {
+		const check = (field: string, value: unknown, choices: string[]) => {
+			if (typeof value === 'string' && choices.includes(value)) return value;
+			throw parameterError(
+				ctx.getNode(),
+				itemIndex,
+				'Safety Settings',
+				`has the unknown ${field} ${JSON.stringify(value)} in setting ${index + 1}`,
+				`Use one of ${choices.join(', ')}.`,
+			);
+		};
+		return {
+			category: check('category', category, HARM_CATEGORY_VALUES),
+			threshold: check('threshold', threshold, HARM_THRESHOLD_VALUES),
+		};
+	});
 }
 
 /** How one request is bounded and retried; the same for both nodes. */
@@ -171,6 +109,7 @@ export function numberOption(
 			itemIndex,
 			rule.field,
 			`must be ${rule.integer ? 'a whole number' : 'a number'} of at least ${rule.min}`,
+			'Check the option in Options, or the expression that gives it.',
 		);
 	}
 	return number;

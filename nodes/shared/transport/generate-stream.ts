@@ -8,7 +8,7 @@
 import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { AnswerCollector } from '../gemini/answer-collector';
-import { readGeminiStream } from '../gemini/sse-reader';
+import { GeminiStreamError, readGeminiStream } from '../gemini/sse-reader';
 import type { GenerateContentRequest, GeminiResponseChunk } from '../gemini/types';
 import type { NodeContext } from '../n8n/context';
 import { blockedPromptError } from '../n8n/errors';
@@ -28,6 +28,8 @@ export interface GenerateCall {
 	itemIndex: number;
 	/** Most requests of this caller in flight at once (the node's Concurrency); no cap if unset. */
 	concurrency?: number;
+	/** The caller keeps every chunk (one item each): Max Response Size then counts what that holds. */
+	keepsEveryChunk?: boolean;
 	/** The caller's own abort (an item given up, an agent's call cancelled). */
 	signal?: AbortSignal;
 	/**
@@ -35,6 +37,39 @@ export interface GenerateCall {
 	 * answer when the stream ends and errors carry the text received so far.
 	 */
 	collector?: AnswerCollector;
+}
+
+/**
+ * What an item made of one event holds beyond the event: the event parsed and its text delta
+ * again (about twice the event's size), and the item around them.
+ */
+const BYTES_PER_CHUNK_ITEM = 512;
+
+/**
+ * Counts what a caller that keeps every chunk as an item holds, against Max Response Size:
+ * counting only the bytes received let 488 MB of tiny events grow to about 3 GB of items.
+ */
+function keeper(limitBytes: number): (chars: number) => void {
+	let kept = 0;
+	let chunks = 0;
+	return (chars) => {
+		chunks++;
+		kept += 2 * chars + BYTES_PER_CHUNK_ITEM;
+		if (kept > limitBytes) {
+			throw new GeminiStreamError(
+				`The answer's ${chunks} chunks, one item each, would hold more than Max Response Size (${Number((limitBytes / 2 ** 20).toFixed(3))} MB)`,
+			);
+		}
+	};
+}
+
+/** A 200 that carried no answer: an empty stream, only comments, or events of another API. */
+function noAnswerError(events: number): GeminiStreamError {
+	return new GeminiStreamError(
+		events === 0
+			? 'The API answered with an empty stream: no answer and no error'
+			: `The API answered with ${events} events but no Gemini answer (no candidates, no promptFeedback)`,
+	);
 }
 
 /** Aborted when the caller's signal or the execution's cancel signal is. */
@@ -64,6 +99,7 @@ export async function* streamGenerateContent(
 		minIntervalMs: options.minIntervalMs,
 	};
 	let firstRateLimitAt: number | undefined;
+	const keep = call.keepsEveryChunk ? keeper(options.limits.maxResponseBytes) : undefined;
 
 	for (let retries = 0; ; ) {
 		const permit = await limiter.acquire(place, signal);
@@ -84,11 +120,13 @@ export async function* streamGenerateContent(
 				for await (const chunk of readGeminiStream(stream.body, {
 					maxEventChars: options.maxEventChars,
 					redact: credential.redact,
+					onEvent: keep,
 				})) {
 					collector.add(chunk);
 					handedOn = true;
 					yield chunk;
 				}
+				if (!collector.hasAnswer) throw noAnswerError(collector.chunkCount);
 			} finally {
 				stream.release();
 			}
