@@ -163,7 +163,7 @@ export const ownOptions: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. data, invoice',
 		description:
-			"Names of the input item's binary properties (images, PDF, audio, video) to send with the last user message, comma-separated. Up to 20 MB of inline data per request.",
+			"Names of the input item's binary properties (images, PDF, audio, video) to send with the last user message, comma-separated. Up to Max Inline Data per request.",
 	},
 	{
 		displayName: 'Concurrency',
@@ -180,7 +180,7 @@ export const ownOptions: INodeProperties[] = [
 		type: 'json',
 		default: '[]',
 		description:
-			'Files already uploaded to the File API, sent as `fileData` parts with the last user message: an array of {"fileUri": "…", "mimeType": "…"}',
+			'Files by URI, sent as `fileData` parts with the last user message: files uploaded to the File API, or public (or pre-signed) HTTPS URLs the API fetches itself. An array of {"fileUri": "…", "mimeType": "…"}.',
 	},
 	{
 		displayName: 'Include Raw Chunks',
@@ -189,6 +189,15 @@ export const ownOptions: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether to add every streamed event as received, in `chunks` (Whole Answer output only)',
+	},
+	{
+		displayName: 'Max Inline Data (MB)',
+		name: 'maxInlineSize',
+		type: 'number',
+		typeOptions: { minValue: 0.001, numberPrecision: 3 },
+		default: 100,
+		description:
+			'Most inline data one request may carry: Attachments and images sent back, base64-encoded. The API takes up to 100 MB since January 2026 (less for some file types, e.g. 50 MB of PDF); larger files go by URL in File URIs.',
 	},
 	{
 		displayName: 'Stream Thoughts',

@@ -8,10 +8,10 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { AnswerCollector, type CollectedAnswer } from '../shared/gemini/answer-collector';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
-import { withAttachments } from './attachments';
+import { InlineData, withAttachments, withBinaryRefsFilled } from './attachments';
 import { jsonAnswerOf } from './json-answer';
 import { LiveStream } from './live';
-import { answerItem, chunkItem, runsAsTool, toolResultItem } from './output';
+import { answerItem, ChunkItems, runsAsTool, toolResultItem } from './output';
 import { buildItemRequest } from './request';
 
 export interface ItemRun {
@@ -35,12 +35,14 @@ export async function generateForItem(
 ): Promise<CollectedAnswer> {
 	const request = buildItemRequest(ctx, itemIndex);
 	const { options } = request;
+	const inline = new InlineData(ctx, itemIndex, options.maxInlineBytes);
 	request.body.contents = await withAttachments(
 		ctx,
 		itemIndex,
-		request.body.contents,
+		await withBinaryRefsFilled(ctx, itemIndex, request.body.contents, inline),
 		options.attachments,
 		options.fileData,
+		inline,
 	);
 	const asTool = runsAsTool(ctx);
 	const perChunk = request.outputMode === 'perChunk' && !asTool;
@@ -48,6 +50,7 @@ export async function generateForItem(
 	const rawChunks: GeminiResponseChunk[] | undefined =
 		!perChunk && !asTool && options.includeRawChunks ? [] : undefined;
 	const live = asTool ? undefined : LiveStream.open(ctx, itemIndex, options.live);
+	const chunkItems = perChunk ? new ChunkItems(ctx, itemIndex) : undefined;
 
 	let failure: Error | undefined;
 	try {
@@ -61,7 +64,7 @@ export async function generateForItem(
 			signal: run.signal,
 			collector,
 		})) {
-			if (perChunk) sink.push(await chunkItem(ctx, chunk, collector.chunkCount - 1, itemIndex));
+			if (chunkItems) sink.push(await chunkItems.item(chunk, collector.chunkCount - 1));
 			rawChunks?.push(chunk);
 			if (live) await live.send(chunk);
 		}
@@ -71,12 +74,15 @@ export async function generateForItem(
 	if (failure) {
 		// When the node itself fails, n8n sends the caller an error chunk of its own.
 		if (ctx.continueOnFail()) await live?.close(failure);
-		throw failure;
+		throw withSizeNote(failure, inline);
 	}
 
 	await live?.close();
 	const answer = collector.result();
-	if (perChunk) return answer;
+	if (chunkItems) {
+		await chunkItems.finish();
+		return answer;
+	}
 	const json =
 		request.body.generationConfig?.responseMimeType === 'application/json'
 			? jsonAnswerOf(ctx.getNode(), answer.candidates[0], itemIndex)
@@ -89,4 +95,18 @@ export async function generateForItem(
 		sink.push(item);
 	}
 	return answer;
+}
+
+/**
+ * The API refuses a request too large for it with a 400 ("Request payload size exceeds the
+ * limit: N bytes.", seen from the Gemini API) or, through some proxies, a 413: say what this
+ * request sent inline.
+ */
+function withSizeNote(error: Error, inline: InlineData): Error {
+	const described = error as Error & { httpCode?: string | null; description?: string | null };
+	const tooLarge = described.httpCode === '413' || /payload size exceeds/i.test(described.message);
+	if (tooLarge) {
+		described.description = `${described.description ? `${described.description}\n\n` : ''}${inline.describe()}`;
+	}
+	return error;
 }

@@ -21,6 +21,8 @@ import type { LiveOptions } from './live';
 const OPTION_DEFAULTS = defaultsOf(ownOptions);
 
 export interface ItemOptions extends RequestOptions {
+	/** The most inline data (base64) one request may carry. */
+	maxInlineBytes: number;
 	/** Binary property names to send as inline data. */
 	attachments: string[];
 	/** `fileData` parts ({ fileUri, mimeType }) to send with the last user turn. */
@@ -61,6 +63,14 @@ function fileDataOf(ctx: IExecuteFunctions, itemIndex: number, value: unknown): 
 export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): ItemOptions {
 	const options = optionsOf(ctx, itemIndex);
 	return {
+		maxInlineBytes: Math.round(
+			numberOption(ctx, itemIndex, options.maxInlineSize, OPTION_DEFAULTS.maxInlineSize, {
+				field: 'Max Inline Data (MB)',
+				min: 0.001,
+			}) *
+				1024 *
+				1024,
+		),
 		attachments: attachmentNames(options.attachments),
 		fileData: fileDataOf(ctx, itemIndex, options.fileData),
 		includeRawChunks: options.includeRawChunks === true,

@@ -1,6 +1,6 @@
 /**
- * Shapes n8n items: one per input item for a collected answer, or one per SSE event.
- * Inline data the model returns (images, audio) becomes n8n binary data.
+ * Shapes n8n items: one per input item for a collected answer, or one per SSE event. Media the
+ * model returns (images, speech) goes to binary data (media.ts), never again into the JSON.
  */
 import type {
 	IBinaryKeyData,
@@ -16,33 +16,7 @@ import {
 } from '../shared/gemini/answer-collector';
 import { candidateOf } from '../shared/gemini/candidates';
 import type { GeminiPart, GeminiResponseChunk } from '../shared/gemini/types';
-
-function extensionOf(mimeType: string): string {
-	const subtype = mimeType.split('/')[1]?.split(/[+;]/)[0];
-	return subtype && /^[\w.-]+$/.test(subtype) ? subtype : 'bin';
-}
-
-/** Answer parts with inline data, as binary properties `data`, `data_1`, … */
-async function binaryOf(
-	ctx: IExecuteFunctions,
-	parts: GeminiPart[] | undefined,
-): Promise<IBinaryKeyData | undefined> {
-	const binary: IBinaryKeyData = {};
-	let count = 0;
-	for (const part of parts ?? []) {
-		const { inlineData } = part;
-		if (part.thought || typeof inlineData?.data !== 'string') continue;
-		const mimeType = inlineData.mimeType ?? 'application/octet-stream';
-		const key = count === 0 ? 'data' : `data_${count}`;
-		count++;
-		binary[key] = await ctx.helpers.prepareBinaryData(
-			Buffer.from(inlineData.data, 'base64'),
-			`output_${count}.${extensionOf(mimeType)}`,
-			mimeType,
-		);
-	}
-	return count > 0 ? binary : undefined;
-}
+import { BinaryNames, mediaOf, SpeechAudio } from './media';
 
 function candidateFields(candidate: CollectedCandidate): IDataObject {
 	const functionCalls = candidate.content.parts
@@ -62,6 +36,34 @@ function candidateFields(candidate: CollectedCandidate): IDataObject {
 	};
 }
 
+/** A copy of a chunk whose inline parts have no bytes: for the raw chunks of Include Raw Chunks. */
+export function chunkWithoutBytes(
+	chunk: GeminiResponseChunk,
+	replace?: { index: number; parts: GeminiPart[] },
+): GeminiResponseChunk {
+	if (
+		!chunk.candidates?.some((candidate) =>
+			candidate.content?.parts?.some((part) => part.inlineData),
+		)
+	) {
+		return chunk;
+	}
+	return {
+		...chunk,
+		candidates: chunk.candidates.map((candidate) => {
+			const parts = candidate.content?.parts;
+			if (!parts || !candidate.content) return candidate;
+			if (replace && (candidate.index ?? 0) === replace.index) {
+				return { ...candidate, content: { ...candidate.content, parts: replace.parts } };
+			}
+			const lean = parts.map((part) =>
+				part.inlineData ? { ...part, inlineData: { ...part.inlineData, data: undefined } } : part,
+			);
+			return { ...candidate, content: { ...candidate.content, parts: lean } };
+		}),
+	};
+}
+
 /** The `collect` output: the whole answer of one input item. */
 export async function answerItem(
 	ctx: IExecuteFunctions,
@@ -69,9 +71,32 @@ export async function answerItem(
 	itemIndex: number,
 	rawChunks?: GeminiResponseChunk[],
 ): Promise<INodeExecutionData> {
-	const [first, ...others] = answer.candidates;
+	const names = new BinaryNames();
+	const binary: IBinaryKeyData = {};
+	const images: IDataObject[] = [];
+	const shaped: Array<{
+		candidate: CollectedCandidate;
+		content: IDataObject;
+		audio?: IDataObject;
+	}> = [];
+	for (const candidate of answer.candidates) {
+		const audio = new SpeechAudio();
+		const media = await mediaOf(ctx, candidate.content.parts, names, audio, false);
+		Object.assign(binary, media.binary);
+		images.push(...media.images);
+		const written = audio.isEmpty ? undefined : await audio.write(ctx, names.next());
+		if (written) Object.assign(binary, written.binary);
+		shaped.push({
+			candidate,
+			content: { role: 'model', parts: media.parts },
+			audio: written?.audio,
+		});
+	}
+	const [first, ...others] = shaped;
 	const json: IDataObject = {
-		...(first ? candidateFields(first) : { text: '', finishReason: null }),
+		...(first ? candidateFields(first.candidate) : { text: '', finishReason: null }),
+		...(images.length > 0 ? { images } : {}),
+		...(first?.audio ? { audio: first.audio } : {}),
 		...(answer.usageMetadata ? { usageMetadata: answer.usageMetadata } : {}),
 		...(answer.modelVersion ? { modelVersion: answer.modelVersion } : {}),
 		...(answer.responseId ? { responseId: answer.responseId } : {}),
@@ -80,39 +105,67 @@ export async function answerItem(
 		content: first?.content ?? { role: 'model', parts: [] },
 		...(others.length > 0
 			? {
-					candidates: answer.candidates.map((candidate) => ({
+					candidates: shaped.map(({ candidate, content, audio }) => ({
 						index: candidate.index,
 						...candidateFields(candidate),
-						content: candidate.content,
+						...(audio ? { audio } : {}),
+						content,
 					})),
 				}
 			: {}),
-		...(rawChunks ? { chunks: rawChunks } : {}),
+		...(rawChunks ? { chunks: rawChunks.map((chunk) => chunkWithoutBytes(chunk)) } : {}),
 	};
-	const binary = await binaryOf(ctx, first?.content.parts);
-	return { json, ...(binary ? { binary } : {}), pairedItem: { item: itemIndex } };
+	const hasBinary = Object.keys(binary).length > 0;
+	return { json, ...(hasBinary ? { binary } : {}), pairedItem: { item: itemIndex } };
 }
 
-/** The `perChunk` output: one SSE event, with the deltas of its first candidate. */
-export async function chunkItem(
-	ctx: IExecuteFunctions,
-	chunk: GeminiResponseChunk,
-	chunkIndex: number,
-	itemIndex: number,
-): Promise<INodeExecutionData> {
-	const candidate = candidateOf(chunk);
-	const parts = candidate?.content?.parts ?? [];
-	const thoughts = textOf(parts, true);
-	const json: IDataObject = {
-		chunkIndex,
-		text: textOf(parts, false),
-		...(thoughts ? { thoughts } : {}),
-		...(candidate?.finishReason ? { finishReason: candidate.finishReason } : {}),
-		...(chunk.usageMetadata ? { usageMetadata: chunk.usageMetadata } : {}),
-		chunk,
-	};
-	const binary = await binaryOf(ctx, parts);
-	return { json, ...(binary ? { binary } : {}), pairedItem: { item: itemIndex } };
+/**
+ * The `perChunk` output, one item per SSE event with the deltas of the first answer. The speech
+ * audio of all chunks is written, as one WAV, onto the last item (finish()).
+ */
+export class ChunkItems {
+	private readonly audio = new SpeechAudio();
+
+	private last: { item: INodeExecutionData; names: BinaryNames } | undefined;
+
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly itemIndex: number,
+	) {}
+
+	async item(chunk: GeminiResponseChunk, chunkIndex: number): Promise<INodeExecutionData> {
+		const candidate = candidateOf(chunk);
+		const parts = candidate?.content?.parts ?? [];
+		const names = new BinaryNames();
+		const media = await mediaOf(this.ctx, parts, names, this.audio, true);
+		const thoughts = textOf(parts, true);
+		const json: IDataObject = {
+			chunkIndex,
+			text: textOf(parts, false),
+			...(thoughts ? { thoughts } : {}),
+			...(candidate?.finishReason ? { finishReason: candidate.finishReason } : {}),
+			...(media.images.length > 0 ? { images: media.images } : {}),
+			...(chunk.usageMetadata ? { usageMetadata: chunk.usageMetadata } : {}),
+			chunk: chunkWithoutBytes(chunk, { index: candidate?.index ?? 0, parts: media.parts }),
+		};
+		const hasBinary = Object.keys(media.binary).length > 0;
+		const item: INodeExecutionData = {
+			json,
+			...(hasBinary ? { binary: media.binary } : {}),
+			pairedItem: { item: this.itemIndex },
+		};
+		this.last = { item, names };
+		return item;
+	}
+
+	/** Writes the answer's speech, if any, onto the last chunk's item. */
+	async finish(): Promise<void> {
+		if (this.audio.isEmpty || !this.last) return;
+		const { item, names } = this.last;
+		const { binary, audio } = await this.audio.write(this.ctx, names.next());
+		item.binary = { ...item.binary, ...binary };
+		item.json.audio = audio;
+	}
 }
 
 /**

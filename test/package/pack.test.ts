@@ -9,12 +9,13 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * Budget: the packed tarball stays under 52 kB, unpacked under 180 kB. Both nodes require one
+ * Budget: the packed tarball stays under 64 kB, unpacked under 224 kB. Both nodes require one
  * client core (dist/nodes/shared/index.js) instead of each bundling a copy: 40.8 kB packed,
- * 139 kB unpacked at the split (52 kB / 190 kB before), of which the README is 12 kB packed.
+ * 139 kB unpacked at the split (52 kB / 190 kB before), of which the README is 12 kB packed;
+ * the contract, rate limiting, validation, media and hints work since brought it to 56 kB.
  */
-const MAX_PACKED_BYTES = 52 * 1024;
-const MAX_UNPACKED_BYTES = 180 * 1024;
+const MAX_PACKED_BYTES = 64 * 1024;
+const MAX_UNPACKED_BYTES = 224 * 1024;
 
 interface PackReport {
 	size: number;

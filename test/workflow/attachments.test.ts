@@ -90,17 +90,58 @@ test('a missing binary property fails before any request, naming it', async () =
 	expect(server.generateRequests).toHaveLength(0);
 });
 
-test('more inline data than the API takes fails before any request, naming the property and its size', async () => {
+test('more inline data than Max Inline Data fails before any request, naming the property and its size', async () => {
+	const big = Buffer.alloc(16 * 1024 * 1024, 7).toString('base64');
+	const { error } = await runGemini(
+		server,
+		{ prompt: 'x', options: { attachments: 'video', maxInlineSize: 20 } },
+		{ rows: [{ $binary: { video: { data: big, mimeType: 'video/mp4', fileName: 'clip.mp4' } } }] },
+	);
+	expect(error?.message).toBe(
+		'"Attachments" of item 0 would send 21.3 MB of inline data with binary property "video" (21.3 MB encoded); Max Inline Data is 20.0 MB',
+	);
+	expect((error as { description?: string }).description).toMatch(/File URIs/);
+	expect(server.generateRequests).toHaveLength(0);
+});
+
+test('by default up to the API’s 100 MB goes inline (it was 20 MB before January 2026)', async () => {
 	const big = Buffer.alloc(16 * 1024 * 1024, 7).toString('base64');
 	const { error } = await runGemini(
 		server,
 		{ prompt: 'x', options: { attachments: 'video' } },
 		{ rows: [{ $binary: { video: { data: big, mimeType: 'video/mp4', fileName: 'clip.mp4' } } }] },
 	);
-	expect(error?.message).toBe(
-		'"Attachments" of item 0 would send 21.3 MB of inline data with binary property "video" (21.3 MB encoded); the API takes at most 20.0 MB per request',
+	expect(error).toBeUndefined();
+	const parts = (server.generateRequests[0].body as { contents: Array<{ parts: unknown[] }> })
+		.contents[0].parts;
+	expect(parts[1]).toEqual({ inlineData: { mimeType: 'video/mp4', data: big } });
+});
+
+test('a request the API finds too large names what it sent inline', async () => {
+	const photo = Buffer.alloc(1024, 1).toString('base64');
+	server.reset(() => ({
+		status: 400,
+		headers: { 'content-type': 'application/json' },
+		// The Gemini API's words for it (seen in MaKTaiL/gemini-srt-translator#63).
+		body: JSON.stringify({
+			error: {
+				code: 400,
+				message: 'Request payload size exceeds the limit: 314572800 bytes.',
+				status: 'INVALID_ARGUMENT',
+			},
+		}),
+	}));
+	const { error } = await runGemini(
+		server,
+		{ prompt: 'x', options: { attachments: 'photo', maxRetries: 0 } },
+		{ rows: [{ $binary: { photo: { data: photo, mimeType: 'image/png', fileName: 'a.png' } } }] },
 	);
-	expect(server.generateRequests).toHaveLength(0);
+	expect(error?.message).toBe(
+		'400 INVALID_ARGUMENT: Request payload size exceeds the limit: 314572800 bytes.',
+	);
+	expect((error as { description?: string }).description).toContain(
+		'This request sent 0.0 MB of inline data (base64): binary property "photo": 0.0 MB. Send large files by URL instead (Options > File URIs).',
+	);
 });
 
 test('File API URIs go out as fileData parts after the inline data', async () => {

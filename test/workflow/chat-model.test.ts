@@ -11,6 +11,7 @@ import { type ChatDriver, chatModelWorkflow, CREDENTIAL_TYPE, runWorkflow } from
 import { useStandin } from '../helpers/workflow';
 import { errorReply, STANDIN_TOKEN } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
+import { imageAnswer } from '../standin/media';
 import { toolCallingScript } from '../standin/tool-calling';
 
 const server = useStandin();
@@ -251,6 +252,22 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 			},
 		]);
 	});
+});
+
+test('an answer with an image part (an image model) gives its text; the image does not break it', async () => {
+	server.reset(() => ({
+		status: 200,
+		headers: { 'content-type': 'text/event-stream' },
+		body: imageAnswer().body,
+	}));
+	const { result, error } = await withModel(async (model) =>
+		asData(await model.chatModel.generate(hello)),
+	);
+	expect(error).toBeUndefined();
+	expect((result?.message as { content: unknown[] }).content).toEqual([
+		{ type: 'reasoning', text: 'Composing a cat on a red background.' },
+		{ type: 'text', text: 'Here is your cat. And a blue one:' },
+	]);
 });
 
 describe('finish reasons and usage', () => {

@@ -97,7 +97,7 @@ describe('Whole Answer output', () => {
 		);
 	});
 
-	test('inline image parts become binary data, and stay in content for the next turn', async () => {
+	test('an image becomes binary data; content keeps the part without its bytes, naming the binary', async () => {
 		const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
 		server.reset(() => ({
 			body: encodeSse([
@@ -118,14 +118,17 @@ describe('Whole Answer output', () => {
 		const [item] = (await runGemini(server, { prompt: 'draw' })).output(GEMINI);
 		expect(item.binary?.data).toMatchObject({
 			mimeType: 'image/png',
-			fileName: 'output_1.png',
+			fileName: 'image.png',
 			fileExtension: 'png',
 		});
 		expect(item.binary?.data.data).toBe(png);
 		expect(item.json.text).toBe('Here is the picture.');
 		expect((item.json.content as { parts: unknown[] }).parts).toEqual([
 			{ text: 'Here is the picture.' },
-			{ inlineData: { mimeType: 'image/png', data: png } },
+			{ inlineData: { mimeType: 'image/png', binaryProperty: 'data' } },
+		]);
+		expect(item.json.images).toEqual([
+			{ binaryProperty: 'data', mimeType: 'image/png', fileName: 'image.png', fileSize: 16 },
 		]);
 	});
 

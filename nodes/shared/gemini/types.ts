@@ -5,9 +5,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-export interface GeminiBlob {
+export interface GeminiBlob extends IDataObject {
 	mimeType?: string;
+	/** The bytes, base64. */
 	data?: string;
+	/** Where the node put the bytes instead: a binary property of the item (not sent as is). */
+	binaryProperty?: string;
 }
 
 export interface GeminiFunctionCall extends IDataObject {

@@ -30,6 +30,54 @@ export const modelProperty: INodeProperties = {
 	],
 };
 
+/** The aspect ratios image models take (https://ai.google.dev/api/generate-content#ImageConfig). */
+export const IMAGE_ASPECT_RATIOS = [
+	'1:1',
+	'16:9',
+	'21:9',
+	'2:3',
+	'3:2',
+	'3:4',
+	'4:3',
+	'4:5',
+	'5:4',
+	'9:16',
+];
+
+/** The prebuilt voices of Gemini's speech models (https://ai.google.dev/gemini-api/docs/speech-generation). */
+export const VOICES = [
+	'Achernar',
+	'Achird',
+	'Algenib',
+	'Algieba',
+	'Alnilam',
+	'Aoede',
+	'Autonoe',
+	'Callirrhoe',
+	'Charon',
+	'Despina',
+	'Enceladus',
+	'Erinome',
+	'Fenrir',
+	'Gacrux',
+	'Iapetus',
+	'Kore',
+	'Laomedeia',
+	'Leda',
+	'Orus',
+	'Puck',
+	'Pulcherrima',
+	'Rasalgethi',
+	'Sadachbia',
+	'Sadaltager',
+	'Schedar',
+	'Sulafat',
+	'Umbriel',
+	'Vindemiatrix',
+	'Zephyr',
+	'Zubenelgenubi',
+];
+
 export const generationConfigProperty: INodeProperties = {
 	displayName: 'Generation Config',
 	name: 'generationConfig',
@@ -52,7 +100,7 @@ export const generationConfigProperty: INodeProperties = {
 			type: 'json',
 			default: '{}',
 			description:
-				'A JSON object merged into `generationConfig` last, for fields not listed here (e.g. `{"responseModalities": ["TEXT", "IMAGE"]}`)',
+				'A JSON object merged into `generationConfig` last, for fields not listed here (e.g. `{"speechConfig": {"multiSpeakerVoiceConfig": …}}`)',
 		},
 		{
 			displayName: 'Frequency Penalty',
@@ -61,6 +109,27 @@ export const generationConfigProperty: INodeProperties = {
 			typeOptions: { numberPrecision: 2 },
 			default: 0,
 			description: 'Penalizes tokens in proportion to how often they already appeared',
+		},
+		{
+			displayName: 'Image Aspect Ratio',
+			name: 'aspectRatio',
+			type: 'options',
+			default: '1:1',
+			description:
+				'Shape of the images an image model makes (imageConfig.aspectRatio; gemini-2.5-flash-image, gemini-3-pro-image-preview)',
+			options: IMAGE_ASPECT_RATIOS.map((ratio) => ({ name: ratio, value: ratio })),
+		},
+		{
+			displayName: 'Image Size',
+			name: 'imageSize',
+			type: 'options',
+			default: '1K',
+			description: 'Size of the images Gemini 3 image models make (imageConfig.imageSize)',
+			options: [
+				{ name: '1K', value: '1K' },
+				{ name: '2K', value: '2K' },
+				{ name: '4K', value: '4K' },
+			],
 		},
 		{
 			displayName: 'Include Thoughts',
@@ -104,6 +173,19 @@ export const generationConfigProperty: INodeProperties = {
 					description: 'The answer is JSON, shaped by Response Schema when set',
 				},
 				{ name: 'Text', value: 'text/plain', description: 'The answer is plain text (text/plain)' },
+			],
+		},
+		{
+			displayName: 'Response Modalities',
+			name: 'responseModalities',
+			type: 'multiOptions',
+			default: [],
+			description:
+				'What the answer may hold (responseModalities): images from image models, speech (Audio) from speech models such as gemini-2.5-flash-preview-tts. None chosen: the model’s default.',
+			options: [
+				{ name: 'Audio', value: 'AUDIO' },
+				{ name: 'Image', value: 'IMAGE' },
+				{ name: 'Text', value: 'TEXT' },
 			],
 		},
 		{
@@ -176,6 +258,15 @@ export const generationConfigProperty: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 			default: 0.95,
 			description: 'Samples only from the most likely tokens whose probabilities add up to P',
+		},
+		{
+			displayName: 'Voice',
+			name: 'voiceName',
+			type: 'options',
+			default: 'Kore',
+			description:
+				'The voice of a speech model (speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName); for two speakers use Extra Generation Config',
+			options: VOICES.map((voice) => ({ name: voice, value: voice })),
 		},
 	],
 };

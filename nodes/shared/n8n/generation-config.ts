@@ -10,6 +10,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject } from '../gemini/plain-object';
 import type { NodeContext } from './context';
+import { IMAGE_ASPECT_RATIOS, VOICES } from './descriptions';
 import { parameterError } from './errors';
 import { parseJsonParameterOf } from './json-parameter';
 
@@ -48,6 +49,17 @@ const CHOICES: Record<string, ChoiceSetting> = {
 		choices: ['text/plain', 'application/json', 'text/x.enum'],
 	},
 };
+
+/** Modality: TEXT, IMAGE, AUDIO (https://ai.google.dev/api/generate-content#Modality). */
+const MODALITIES = ['TEXT', 'IMAGE', 'AUDIO'];
+
+/**
+ * The image models' sizes ("You must use an uppercase 'K'"; 512 is Gemini 3.1 Flash Image's,
+ * https://ai.google.dev/gemini-api/docs/image-generation) and the aspect ratios Gemini 3.1
+ * Flash Image adds to the usual ones.
+ */
+const IMAGE_SIZES = ['512', '1K', '2K', '4K'];
+const MORE_ASPECT_RATIOS = ['1:4', '4:1', '1:8', '8:1'];
 
 /** -1 lets the model decide, 0 turns thinking off (https://ai.google.dev/gemini-api/docs/thinking). */
 const THINKING_BUDGET: NumberSetting = { field: 'Thinking Budget', min: -1, integer: true };
@@ -106,9 +118,11 @@ function checkedChoice(
 	value: unknown,
 	{ field, choices }: ChoiceSetting,
 ): string {
-	if (typeof value === 'string' && choices.includes(value.toLowerCase())) {
-		return value.toLowerCase();
-	}
+	const choice =
+		typeof value === 'string'
+			? choices.find((entry) => entry.toLowerCase() === value.toLowerCase())
+			: undefined;
+	if (choice !== undefined) return choice;
 	throw parameterError(
 		ctx.getNode(),
 		itemIndex,
@@ -193,6 +207,42 @@ function settingsOf(ctx: NodeContext, itemIndex: number, input: IDataObject): ID
 		});
 	}
 	if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
+	Object.assign(config, mediaSettingsOf(ctx, itemIndex, input));
+	return config;
+}
+
+/** Response Modalities, the image settings and the voice, under the API's own names. */
+function mediaSettingsOf(ctx: NodeContext, itemIndex: number, input: IDataObject): IDataObject {
+	const config: IDataObject = {};
+	const { responseModalities, aspectRatio, imageSize, voiceName } = input;
+	if (responseModalities !== undefined) {
+		const list = Array.isArray(responseModalities) ? responseModalities : [responseModalities];
+		const modalities = list.map((modality) =>
+			checkedChoice(ctx, itemIndex, modality, {
+				field: 'Response Modalities',
+				choices: MODALITIES,
+			}),
+		);
+		if (modalities.length > 0) config.responseModalities = modalities;
+	}
+	const imageConfig: IDataObject = {};
+	if (aspectRatio !== undefined) {
+		imageConfig.aspectRatio = checkedChoice(ctx, itemIndex, aspectRatio, {
+			field: 'Image Aspect Ratio',
+			choices: [...IMAGE_ASPECT_RATIOS, ...MORE_ASPECT_RATIOS],
+		});
+	}
+	if (imageSize !== undefined) {
+		imageConfig.imageSize = checkedChoice(ctx, itemIndex, imageSize, {
+			field: 'Image Size',
+			choices: IMAGE_SIZES,
+		});
+	}
+	if (Object.keys(imageConfig).length > 0) config.imageConfig = imageConfig;
+	if (voiceName !== undefined) {
+		const voice = checkedChoice(ctx, itemIndex, voiceName, { field: 'Voice', choices: VOICES });
+		config.speechConfig = { voiceConfig: { prebuiltVoiceConfig: { voiceName: voice } } };
+	}
 	return config;
 }
 
