@@ -3,10 +3,22 @@
  * with the reader being measured for the same event loop. The model name picks the answer:
  * `size-20` streams a 20 MB answer in ~3 kB events, `delay-50` answers after 50 ms,
  * `instant` answers at once. Prints its base URL on the first line of stdout.
+ *
+ * Rate-limit scenarios, built from the jest tests' own stand-in pieces (test/standin/rate-limit):
+ * - `limit-10ps`: a key-wide quota of 10 request starts per sliding second; past it, Google's
+ *   429 with RetryInfo; admitted requests answer after 50 ms. The key is the bearer token, so
+ *   a run with a fresh token starts with a fresh quota.
+ * - `isolated-429`: one row in 50 gets exactly one 429 (alternately a relay's `Retry-After: 1`
+ *   or Google's RetryInfo 0.7 s), every other request answers after 50 ms. Rows are told
+ *   apart by the number in the prompt ("row 17"); the state is per bearer token.
+ * `GET /bench/stats?token=T` tells how many requests made with token T were served and refused,
+ * and the most that were in flight at once (received, not yet answered).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { Isolated429s, KeyWideLimit } from '../../test/standin/rate-limit';
+import type { RecordedRequest, ScriptedReply } from '../../test/standin/server';
 import { encodeSse, textChunk } from '../../test/standin/sse';
 
 export const EVENT_TEXT_CHARS = 3000;
@@ -55,10 +67,97 @@ function write(res: http.ServerResponse, body: Buffer): void {
 	res.end();
 }
 
+export const ANSWER_MS = 50;
+
+interface Tally {
+	served: number;
+	refused: number;
+	/** Requests received and not yet answered, and the most there ever were at once. */
+	inFlight: number;
+	peakInFlight: number;
+}
+
+/** The rate-limit scenarios' requests, by bearer token. */
+const tallies = new Map<string, Tally>();
+
+const tokenOf = (req: http.IncomingMessage) =>
+	String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+
+function tallyOf(token: string): Tally {
+	let tally = tallies.get(token);
+	if (!tally) tallies.set(token, (tally = { served: 0, refused: 0, inFlight: 0, peakInFlight: 0 }));
+	return tally;
+}
+const limits = new Map<string, KeyWideLimit>();
+const isolated = new Map<string, Isolated429s>();
+
+/** The rate-limit scenarios' answer to one request: a 429, or the small answer after 50 ms. */
+function scenarioReply(model: string, request: RecordedRequest): ScriptedReply | undefined {
+	const token = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
+	const tally = tallyOf(token);
+	let refusal: ScriptedReply | undefined;
+	const perSecond = /^limit-(\d+)ps$/.exec(model);
+	if (perSecond) {
+		let limit = limits.get(model);
+		if (!limit) {
+			limit = new KeyWideLimit({ limit: Number(perSecond[1]), windowMs: 1000 });
+			limits.set(model, limit);
+		}
+		refusal = limit.check(request);
+	} else if (model === 'isolated-429') {
+		let scenario = isolated.get(token);
+		if (!scenario) isolated.set(token, (scenario = new Isolated429s()));
+		refusal = scenario.check(request);
+	} else if (model !== 'counted') return undefined;
+	if (refusal) tally.refused++;
+	else tally.served++;
+	return refusal ?? { status: 200, body: small, waitMs: ANSWER_MS };
+}
+
+function send(res: http.ServerResponse, reply: ScriptedReply): void {
+	res.writeHead(reply.status ?? 200, reply.headers ?? { 'content-type': 'text/event-stream' });
+	res.end(reply.body);
+}
+
 const server = http.createServer((req, res) => {
+	const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+	if (req.method === 'GET' && url.pathname === '/bench/stats') {
+		res.writeHead(200, { 'content-type': 'application/json' });
+		res.end(JSON.stringify(tallies.get(url.searchParams.get('token') ?? '') ?? null));
+		return;
+	}
+	const model = /\/models\/([^/:]+):streamGenerateContent/.exec(url.pathname)?.[1] ?? '';
+	if (/^(limit-\d+ps|isolated-429|counted)$/.test(model)) {
+		const tally = tallyOf(tokenOf(req));
+		tally.peakInFlight = Math.max(tally.peakInFlight, ++tally.inFlight);
+		res.once('close', () => tally.inFlight--);
+		const pieces: Buffer[] = [];
+		req.on('data', (piece: Buffer) => pieces.push(piece));
+		req.on('end', () => {
+			const rawBody = Buffer.concat(pieces).toString('utf8');
+			let body: unknown;
+			try {
+				body = JSON.parse(rawBody);
+			} catch {
+				body = undefined;
+			}
+			const reply = scenarioReply(model, {
+				at: Date.now(),
+				method: req.method ?? '',
+				path: url.pathname,
+				query: Object.fromEntries(url.searchParams),
+				headers: req.headers,
+				rawBody,
+				body,
+				model,
+			}) as ScriptedReply;
+			if (reply.waitMs) setTimeout(() => send(res, reply), reply.waitMs);
+			else send(res, reply);
+		});
+		return;
+	}
 	req.resume();
 	req.on('end', () => {
-		const model = /\/models\/([^/:]+):streamGenerateContent/.exec(req.url ?? '')?.[1] ?? '';
 		const size = /^size-(\d+)$/.exec(model);
 		const delay = /^delay-(\d+)$/.exec(model);
 		if (size) write(res, bigAnswer(Number(size[1])));

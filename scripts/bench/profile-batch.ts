@@ -1,0 +1,57 @@
+/**
+ * One batch of the node through n8n's engine, under V8's sampling CPU profiler, in a fresh
+ * process: `profile-batch.ts <baseUrl> <model> <rows> <concurrency> <out.cpuprofile>`.
+ *
+ * The profiler is the one `node --cpu-prof` uses, driven through `node:inspector` so that it
+ * covers the batch alone: not tsx compiling the sources, not n8n-core loading, not a first
+ * smaller batch run beforehand to warm the code up. Prints one JSON line: the batch's wall ms.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+
+import { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow } from '../../test/harness/n8n';
+
+async function batch(baseUrl: string, model: string, rows: number, concurrency: number) {
+	const { output, error } = await runWorkflow({
+		...geminiWorkflow(
+			{
+				model: { __rl: true, mode: 'id', value: model },
+				prompt: '={{ $json.q }}',
+				options: { concurrency },
+			},
+			Array.from({ length: rows }, (_, index) => ({ q: `row ${index}` })),
+		),
+		credentials: { [CREDENTIAL_TYPE]: { apiToken: 'bench', baseUrl } },
+	});
+	if (error || output('Quickrouter Gemini').length !== rows)
+		throw new Error(`batch failed: ${error?.message}`);
+}
+
+function post<T>(session: Session, method: string, params?: object): Promise<T> {
+	return new Promise((resolve, reject) =>
+		session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))),
+	);
+}
+
+async function main() {
+	const [baseUrl, model, rows, concurrency, out] = process.argv.slice(2);
+	await batch(baseUrl, model, Math.min(200, Number(rows)), Number(concurrency));
+	const session = new Session();
+	session.connect();
+	await post(session, 'Profiler.enable');
+	await post(session, 'Profiler.setSamplingInterval', { interval: 250 });
+	await post(session, 'Profiler.start');
+	const started = performance.now();
+	await batch(baseUrl, model, Number(rows), Number(concurrency));
+	const ms = performance.now() - started;
+	const { profile } = await post<{ profile: unknown }>(session, 'Profiler.stop');
+	session.disconnect();
+	writeFileSync(out, JSON.stringify(profile));
+	console.log(JSON.stringify({ ms }));
+	process.exit(0);
+}
+
+void main().catch((error: Error) => {
+	console.error(error.message);
+	process.exit(1);
+});
