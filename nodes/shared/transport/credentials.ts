@@ -15,6 +15,8 @@ export const DEFAULT_BASE_URL = 'https://api.quickrouter.ai';
 export interface ApiCredential {
 	/** Scheme, host, port and path; no trailing slash. */
 	baseUrl: string;
+	/** The Authorization header's value, `Bearer <token>`: the one place the token goes. */
+	authorization: string;
 	/** Replaces the token in text that came from the server. */
 	redact: Redact;
 }
@@ -71,5 +73,10 @@ export async function apiCredentialOf(
 			description: 'Edit the Base URL in the Quickrouter API credential.',
 		});
 	}
-	return { baseUrl: parsed.baseUrl, redact: redactorOf([credentials.apiToken]) };
+	return {
+		baseUrl: parsed.baseUrl,
+		// As the credential's own `authenticate` block writes it (used by its Test button).
+		authorization: `Bearer ${credentials.apiToken ?? ''}`,
+		redact: redactorOf([credentials.apiToken]),
+	};
 }

@@ -1,8 +1,13 @@
 /**
- * One `streamGenerateContent` request over HTTP: sent through n8n's own helper with the
- * credential, so n8n's proxy settings, cancellation and auth apply and the token only ever
- * travels in the Authorization header the credential adds; then the response body, watched
- * for the deadline, silence, size and the caller's abort.
+ * One `streamGenerateContent` request over HTTP: sent through n8n's own HTTP helper, so n8n's
+ * proxy settings and egress rules apply, with the token in the Authorization header and
+ * nowhere else; then the response body, watched for the deadline, silence, size and the
+ * caller's abort.
+ *
+ * The plain helper (`httpRequest`), not `httpRequestWithAuthentication`: that one replaces any
+ * abort signal with the execution's, so a request given up (timeout, a failed row) could not
+ * be cancelled, only left to run; and it reads and decrypts the credential and evaluates its
+ * header expression again for every request, which the credential read per item already did.
  */
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
@@ -11,7 +16,7 @@ import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GenerateContentRequest } from '../gemini/types';
 import type { NodeContext } from '../n8n/context';
 import { MAX_TIMER_MS, wait } from '../n8n/wait';
-import { type ApiCredential, CREDENTIAL_TYPE } from './credentials';
+import type { ApiCredential } from './credentials';
 
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML pages. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -113,6 +118,12 @@ export class StreamTimeoutError extends Error {
 	}
 }
 
+/**
+ * Why a request's connection was closed on purpose (one reason for all: aborting without one
+ * builds a DOMException with a stack trace each time).
+ */
+const CLOSED = new Error('The request was closed');
+
 /** The node stopped this request on purpose; not a failure of the request itself. */
 export class RequestStoppedError extends Error {
 	constructor() {
@@ -154,8 +165,8 @@ export interface OpenStream {
  *
  * n8n 2.x's helper hands back axios's `Readable.from` wrapper, whose destroy() waits for the
  * next network read before it takes effect; so each read is raced against the guard's own
- * failure, and reading stops at once even while the socket is silent, and `connection` (the
- * socket's own abort signal) closes the socket itself.
+ * failure, reading stops at once even while the socket is silent, and `connection` (the
+ * request's abort signal, which axios honours until the body ends) closes the socket.
  */
 function guard(
 	body: ResponseBody,
@@ -178,7 +189,7 @@ function guard(
 		failure ??= error;
 		interrupt?.(error);
 		body.destroy(error);
-		connection.abort();
+		connection.abort(CLOSED);
 	};
 
 	const watch = async () => {
@@ -216,6 +227,9 @@ function guard(
 			reader.next().then(resolve, reject);
 		});
 
+	/** The whole body was read: the connection ends by itself (n8n's agents keep none alive). */
+	let complete = false;
+
 	async function* counted(): AsyncGenerator<Buffer> {
 		const reader = body[Symbol.asyncIterator]();
 		let received = 0;
@@ -224,7 +238,10 @@ function guard(
 				throw explain(error);
 			});
 			interrupt = undefined;
-			if (done) return;
+			if (done) {
+				complete = true;
+				return;
+			}
 			lastActivity = Date.now();
 			begun = true;
 			received += value.length;
@@ -240,19 +257,19 @@ function guard(
 	return {
 		body: counted(),
 		release: () => {
-			released.abort();
+			released.abort(CLOSED);
 			signal?.removeEventListener('abort', stop);
+			if (complete) return;
 			body.destroy();
-			connection.abort();
+			connection.abort(CLOSED);
 		},
 	};
 }
 
 /**
- * Waits for an answer of n8n's helper, at most `ms`, or until `signal` fires. n8n's helper
- * takes no abort signal of ours (only the execution's), so on failure `connection` closes the
- * request's socket, a late answer is handed to `discard` (a stream is closed unread) and a
- * late failure is dropped, having been reported already.
+ * Waits for an answer of n8n's helper, at most `ms`, or until `signal` fires; then (on
+ * failure) `connection` cancels the request, a late answer is handed to `discard` (a stream is
+ * closed unread) and a late failure is dropped, having been reported already.
  */
 export async function awaitAnswer<T>(
 	pending: Promise<T>,
@@ -276,13 +293,13 @@ export async function awaitAnswer<T>(
 	late.catch(() => undefined);
 	const outcome = Promise.race([pending, late, stopped]);
 	outcome.catch(() => {
-		connection.abort();
+		connection.abort(CLOSED);
 		pending.then(discard, () => undefined);
 	});
 	try {
 		return await outcome;
 	} finally {
-		timer.abort();
+		timer.abort(CLOSED);
 		signal?.removeEventListener('abort', stop);
 	}
 }
@@ -298,18 +315,18 @@ export async function openGenerateStream(
 ): Promise<OpenStream> {
 	const { credential, model, body, limits, signal } = request;
 	const url = `${credential.baseUrl}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent`;
-	// Closes this request's socket: the only way to close a silent one on n8n 2.x, where the
-	// body's destroy() waits for the next read. n8n 2.x gives every request an agent of its
-	// own, built from `agentOptions`; Node hands an agent's options on to each socket it
-	// creates, and a socket's `signal` destroys it (n8n 1.x ignores the option, but its
-	// body's destroy() closes the socket at once).
+	// Cancels this request: before its answer, or while its body streams (the only way to close
+	// a silent one on n8n 2.x, where the body's destroy() waits for the next read).
 	const connection = new AbortController();
-	const agentOptions = { signal: connection.signal } as IHttpRequestOptions['agentOptions'];
 	const options: IHttpRequestOptions = {
 		method: 'POST',
 		url,
 		qs: { alt: 'sse' },
-		headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json' },
+		headers: {
+			Accept: 'text/event-stream',
+			'Content-Type': 'application/json',
+			Authorization: credential.authorization,
+		},
 		body,
 		json: true,
 		encoding: 'stream',
@@ -318,7 +335,7 @@ export async function openGenerateStream(
 		ignoreHttpStatusErrors: true,
 		// n8n would follow a redirect to any host with the token; it is reported instead.
 		disableFollowRedirect: true,
-		agentOptions,
+		abortSignal: connection.signal,
 		// A backstop only: our own timers give up first, with clearer messages. Without one, n8n
 		// would apply its own default of 300 s, cutting off a model that thinks longer.
 		timeout:
@@ -328,11 +345,7 @@ export async function openGenerateStream(
 
 	const startedAt = Date.now();
 	const response = await awaitAnswer(
-		ctx.helpers.httpRequestWithAuthentication.call(
-			ctx,
-			CREDENTIAL_TYPE,
-			options,
-		) as Promise<StreamingResponse>,
+		ctx.helpers.httpRequest(options) as Promise<StreamingResponse>,
 		limits.timeout < limits.idleTimeout
 			? { ms: limits.timeout, kind: 'total' }
 			: { ms: limits.idleTimeout, kind: 'notStarted' },
@@ -345,7 +358,7 @@ export async function openGenerateStream(
 		: undefined;
 	if (target) {
 		response.body.destroy();
-		connection.abort();
+		connection.abort(CLOSED);
 		throw new RedirectFailure(response.statusCode, credential.redact(target));
 	}
 	const open = guard(response.body, limits, startedAt, connection, signal);

@@ -2,13 +2,13 @@
  * The model list: `GET /v1beta/models`, page by page, under a deadline, redirects reported
  * rather than followed, and error bodies read as Google's errors.
  */
-import type { IDataObject, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject } from '../gemini/plain-object';
 import { snippet } from '../gemini/sse-reader';
 import { connectionError, httpStatusError, redacted, redirectError } from '../n8n/errors';
-import { type ApiCredential, apiCredentialOf, CREDENTIAL_TYPE } from './credentials';
+import { type ApiCredential, apiCredentialOf } from './credentials';
 import { awaitAnswer, redirectTarget } from './http-stream';
 
 export interface GeminiModel extends IDataObject {
@@ -41,16 +41,17 @@ async function getPage(
 	let response: JsonResponse;
 	try {
 		response = await awaitAnswer(
-			ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, {
+			// As openGenerateStream sends its request: the token in the header, cancellable.
+			ctx.helpers.httpRequest({
 				method: 'GET',
 				url,
 				qs: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) },
+				headers: { Authorization: credential.authorization },
 				json: true,
 				returnFullResponse: true,
 				ignoreHttpStatusErrors: true,
 				disableFollowRedirect: true,
-				// Closes the socket when the deadline passes (see openGenerateStream).
-				agentOptions: { signal: connection.signal } as IHttpRequestOptions['agentOptions'],
+				abortSignal: connection.signal,
 				timeout: MODEL_LIST_TIMEOUT_MS,
 			}) as Promise<JsonResponse>,
 			{ ms: MODEL_LIST_TIMEOUT_MS, kind: 'notStarted' },
