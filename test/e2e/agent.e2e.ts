@@ -80,10 +80,18 @@ function expectToolRoundTrip(requests: RecordedRequest[], question: string): voi
 		expect(request.path).toBe('/v1beta/models/gemini-3-pro-preview:streamGenerateContent');
 		expect(request.headers.authorization).toBe(`Bearer ${STANDIN_TOKEN}`);
 		const { tools } = request.body as {
-			tools: Array<{ functionDeclarations: Array<{ name: string }> }>;
+			tools: Array<{ functionDeclarations: Array<Record<string, unknown>> }>;
 		};
 		expect(tools[0].functionDeclarations.map((declaration) => declaration.name)).toEqual([TOOL]);
-		expect(JSON.stringify(tools)).not.toMatch(/additionalProperties|\$schema/);
+		// The calculator's JSON Schema goes as Gemini's `parametersJsonSchema` (which takes JSON
+		// Schema, `additionalProperties` included), without `$schema` and without `parameters`.
+		const [declaration] = tools[0].functionDeclarations;
+		expect(declaration.parametersJsonSchema).toMatchObject({
+			type: 'object',
+			properties: { input: { type: 'string' } },
+		});
+		expect(declaration).not.toHaveProperty('parameters');
+		expect(JSON.stringify(tools)).not.toContain('$schema');
 	}
 	const contents = (requests[1].body as { contents: Turn[] }).contents;
 	expect(contents.map((turn) => turn.role)).toEqual(['user', 'model', 'user']);
@@ -129,8 +137,8 @@ test('n8n execute: parallel calls go back as Gemini sent them, one turn of calls
 
 describe('n8n start', () => {
 	beforeAll(async () => {
-		await n8n.cli(['publish:workflow', `--id=${workflows.streaming.id}`]);
-		await n8n.cli(['publish:workflow', `--id=${workflows.chat.id}`]);
+		await n8n.publish(workflows.streaming.id);
+		await n8n.publish(workflows.chat.id);
 		await n8n.start();
 	});
 

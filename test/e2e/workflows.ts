@@ -10,7 +10,7 @@ export const CHAT_MODEL_TYPE = 'n8n-nodes-quickrouter.lmChatQuickrouterGemini';
 
 type Parameters = Record<string, unknown>;
 
-interface WorkflowNode {
+export interface WorkflowNode {
 	id: string;
 	name: string;
 	type: string;
@@ -66,7 +66,7 @@ function setField(
 }
 
 /** A Webhook (version 2.1) that answers by streaming what the workflow's nodes send. */
-function streamingWebhook(id: string, path: string): WorkflowNode {
+export function streamingWebhook(id: string, path: string): WorkflowNode {
 	return {
 		id: 'webhook',
 		name: 'Webhook',
@@ -100,7 +100,7 @@ export function geminiNode(
 	};
 }
 
-function chain(nodes: WorkflowNode[]): Workflow['connections'] {
+export function chain(nodes: WorkflowNode[]): Workflow['connections'] {
 	const connections: Workflow['connections'] = {};
 	nodes.slice(0, -1).forEach((node, index) => {
 		connections[node.name] = { main: [[{ node: nodes[index + 1].name, type: 'main', index: 0 }]] };
@@ -239,7 +239,7 @@ export function attachmentWorkflow(id: string, base64: string, mimeType: string)
 }
 
 /** The AI Agent's helpers, plugged in from below: this package's chat model and n8n's Calculator. */
-function agentWithModelAndCalculator(position: [number, number], agent: Parameters) {
+export function agentWithModelAndCalculator(position: [number, number], agent: Parameters) {
 	const [x, y] = position;
 	const nodes: WorkflowNode[] = [
 		{
