@@ -4,16 +4,17 @@
  * stand-in is reset before each test; both are stopped after the file.
  */
 import { type ReplyScript, StandinServer, STANDIN_TOKEN } from '../standin/server';
-import { e2eEnvironment, N8nInstance } from './n8n';
+import { e2eEnvironment, N8nInstance, type N8nOptions } from './n8n';
 import { credentialFile, type Workflow } from './workflows';
 
 export function useN8nWithStandin(
 	workflows: Workflow[],
 	script: ReplyScript,
+	options: N8nOptions = {},
 ): { n8n: N8nInstance; standin: StandinServer } {
 	const { install, tarball } = e2eEnvironment();
 	const standin = new StandinServer();
-	const n8n = new N8nInstance(install);
+	const n8n = new N8nInstance(install, options);
 	beforeAll(async () => {
 		await standin.start();
 		standin.script = script;
