@@ -36,12 +36,16 @@ export class RunSummary {
 
 	private answers = 0;
 
+	/** Answers without usageMetadata (Gemini sends it with the last chunk; a relay may not). */
+	private unmetered = 0;
+
 	private readonly tokens = { prompt: 0, answer: 0, thoughts: 0, total: 0 };
 
 	/** An item's answer, as it was collected. */
 	addAnswer(itemIndex: number, answer: CollectedAnswer): void {
 		this.answers++;
 		const usage = answer.usageMetadata;
+		if (!usage) this.unmetered++;
 		this.tokens.prompt +=
 			count(usage, 'promptTokenCount') + count(usage, 'toolUsePromptTokenCount');
 		this.tokens.answer += count(usage, 'candidatesTokenCount');
@@ -83,12 +87,16 @@ export class RunSummary {
 				`The prompt of ${itemList(indexes)} was blocked (${reason}): see the error in its place.`,
 			);
 		}
-		if (this.answers > 0) {
+		const metered = this.answers - this.unmetered;
+		if (metered > 0) {
 			const thinking = this.tokens.thoughts
 				? ` (and ${number(this.tokens.thoughts)} thinking)`
 				: '';
+			const unmetered = this.unmetered
+				? ` ${number(this.unmetered)} more ${this.unmetered === 1 ? 'answer' : 'answers'} reported no token counts.`
+				: '';
 			hints.push({
-				message: `Tokens for ${number(this.answers)} ${this.answers === 1 ? 'answer' : 'answers'}: ${number(this.tokens.prompt)} prompt, ${number(this.tokens.answer)} answer${thinking}, ${number(this.tokens.total)} in all.`,
+				message: `Tokens for ${number(metered)} ${metered === 1 ? 'answer' : 'answers'}: ${number(this.tokens.prompt)} prompt, ${number(this.tokens.answer)} answer${thinking}, ${number(this.tokens.total)} in all.${unmetered}`,
 				type: 'info',
 				location: 'outputPane',
 			});

@@ -8,7 +8,8 @@ import path from 'node:path';
 
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-import { StandinServer, STANDIN_TOKEN } from '../standin/server';
+import { imageAnswerWith, paintedPng } from '../standin/media';
+import { echoScript, StandinServer, STANDIN_TOKEN } from '../standin/server';
 import { e2eEnvironment, N8nInstance } from './n8n';
 import {
 	agentWorkflow,
@@ -30,6 +31,8 @@ const OWNER = {
 };
 const WORKFLOW_ID = 'qrE2eEditor01';
 const AGENT_WORKFLOW = agentWorkflow('qrE2eEditorAgent01', 'What is 6 * 7?');
+const IMAGE_WORKFLOW_ID = 'qrE2eEditorImage01';
+const IMAGE_MODEL = 'gemini-3-pro-image-preview';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let browser: Browser;
@@ -52,6 +55,11 @@ describeWithBrowser('the n8n editor', () => {
 		mkdirSync(SHOTS, { recursive: true });
 		console.log(`Screenshots: ${SHOTS}`);
 		await standin.start();
+		// The image model draws; every other model echoes.
+		standin.script = (request) =>
+			request.model === IMAGE_MODEL
+				? imageAnswerWith([paintedPng(256), paintedPng(128)])
+				: echoScript(request);
 		await n8n.provision(tarball, credentialFile(standin.baseUrl, STANDIN_TOKEN), [
 			{
 				id: WORKFLOW_ID,
@@ -77,6 +85,29 @@ describeWithBrowser('the n8n editor', () => {
 				},
 			},
 			AGENT_WORKFLOW,
+			{
+				id: IMAGE_WORKFLOW_ID,
+				name: 'Draw a cat',
+				active: false,
+				settings: { executionOrder: 'v1' },
+				nodes: [
+					MANUAL_TRIGGER,
+					geminiNode(
+						'Quickrouter Gemini',
+						{
+							model: { __rl: true, mode: 'id', value: IMAGE_MODEL },
+							prompt: 'Draw a cat on a red cushion',
+							generationConfig: { responseModalities: ['TEXT', 'IMAGE'], aspectRatio: '1:1' },
+						},
+						[240, 0],
+					),
+				],
+				connections: {
+					'When clicking Execute workflow': {
+						main: [[{ node: 'Quickrouter Gemini', type: 'main', index: 0 }]],
+					},
+				},
+			},
 		]);
 		await n8n.start();
 		const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {
@@ -191,6 +222,32 @@ describeWithBrowser('the n8n editor', () => {
 			systemInstruction: { parts: [{ text: 'You are a cat. Your name is Neko.' }] },
 			generationConfig: { temperature: 1, thinkingConfig: { includeThoughts: true } },
 		});
+	});
+
+	test('an image answer shows as binary data in the output panel, and opens as a picture', async () => {
+		await page.goto(`${n8n.baseUrl}/workflow/${IMAGE_WORKFLOW_ID}`);
+		await page
+			.locator('[data-test-id="canvas-node"][data-node-name="Quickrouter Gemini"]')
+			.dblclick();
+		await testId('ndv').waitFor();
+		await testId('node-execute-button').first().click();
+		const output = testId('output-panel');
+		await output.getByText('1 item').first().waitFor();
+		expect(standin.generateRequests.at(-1)?.model).toBe(IMAGE_MODEL);
+		await testId('radio-button-binary').click();
+		// Two images, as binary properties data and data_1, each 'image/png'.
+		await output.getByText('image_1.png').waitFor();
+		await shot('3b-image-binary');
+		await testId('ndv-view-binary-data').first().click();
+		const picture = page.locator('img[src*="/binary-data"]').first();
+		await picture.waitFor();
+		expect(
+			await picture.evaluate((image) => {
+				const shown = image as unknown as { complete: boolean; naturalWidth: number };
+				return shown.complete ? shown.naturalWidth : 0;
+			}),
+		).toBe(256);
+		await shot('3c-image-view');
 	});
 
 	test("the credential's test succeeds against the stand-in, and fails clearly with a wrong token", async () => {

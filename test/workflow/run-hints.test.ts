@@ -28,6 +28,8 @@ function byPrompt(request: Parameters<typeof lastUserText>[0]) {
 				]);
 			case 'unsafe':
 				return encodeSse([textChunk('', { finishReason: 'SAFETY', usage: usage(10, 0) })]);
+			case 'unmetered':
+				return encodeSse([textChunk('No count.', { finishReason: 'STOP' })]);
 			case 'blocked':
 				return encodeSse([{ promptFeedback: { blockReason: 'PROHIBITED_CONTENT' } }]);
 			default:
@@ -82,4 +84,26 @@ test('a run where every answer is whole shows only the tokens', async () => {
 			location: 'outputPane',
 		},
 	]);
+});
+
+test('answers that came without usageMetadata are not counted as zero tokens', async () => {
+	server.reset((request) => byPrompt(request.body));
+	const { run } = await runGemini(
+		server,
+		{ prompt: '={{ $json.q }}' },
+		{
+			rows: ['fine', 'unmetered', 'fine'].map((q) => ({ q })),
+		},
+	);
+	expect(run.data.resultData.runData[GEMINI][0].hints).toEqual([
+		{
+			message:
+				'Tokens for 2 answers: 20 prompt, 4 answer, 24 in all. 1 more answer reported no token counts.',
+			type: 'info',
+			location: 'outputPane',
+		},
+	]);
+
+	const alone = await runGemini(server, { prompt: 'unmetered' });
+	expect(alone.run.data.resultData.runData[GEMINI][0].hints).toEqual([]);
 });
