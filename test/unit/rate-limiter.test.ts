@@ -111,3 +111,59 @@ test('a stopped request leaves the line at once', async () => {
 	busy.release();
 	expect(await settled(limiter.acquire(place(limiter, 1)))).toBe(true);
 });
+
+test('slow start: 4 go at once, and each accepted answer lets one more go, up to the ceiling', async () => {
+	const limiter = new RateLimiter();
+	const first = await Promise.all([1, 2, 3, 4].map(() => limiter.acquire(place(limiter, 32))));
+	const fifth = limiter.acquire(place(limiter, 32));
+	expect(await settled(fifth)).toBe(false);
+	first[0].accepted();
+	first[0].release();
+	// 5 allowed now, 3 still in flight: the fifth and a sixth go, a seventh waits.
+	const sixth = limiter.acquire(place(limiter, 32));
+	expect(await settled(Promise.all([fifth, sixth]))).toBe(true);
+	expect(await settled(limiter.acquire(place(limiter, 32)))).toBe(false);
+});
+
+describe('with a fake clock', () => {
+	beforeEach(() => jest.useFakeTimers({ now: 0, doNotFake: ['setImmediate', 'nextTick'] }));
+	afterEach(() => jest.useRealTimers());
+
+	test('refusals of one burst lower the number in flight once, even within one millisecond', async () => {
+		const limiter = new RateLimiter();
+		const burst = await Promise.all([1, 2, 3, 4].map(() => limiter.acquire(place(limiter, 4))));
+		// Two refused in the millisecond they were sent (too few to mean a key-wide limit).
+		for (const permit of burst.slice(2)) {
+			permit.refused();
+			permit.release();
+		}
+		burst[0].release();
+		// 4 × 0.7 = 2.8, not 4 × 0.7 × 0.7 = 1.96: two may be in flight, so one more goes.
+		expect(await settled(limiter.acquire(place(limiter, 4)))).toBe(true);
+		expect(await settled(limiter.acquire(place(limiter, 4)))).toBe(false);
+		burst[1].release();
+	});
+
+	test('after a hold, requests go at 95 % of the rate the key admitted (started, not refused)', async () => {
+		const limiter = new RateLimiter();
+		const burst = await Promise.all([1, 2, 3, 4].map(() => limiter.acquire(place(limiter, 4))));
+		// Three refused at once (the window frees up at 1 s); one admitted, still answering.
+		for (const permit of burst.slice(1)) {
+			permit.refused(1000);
+			permit.release();
+		}
+		const next = limiter.acquire(place(limiter, 4));
+		await jest.advanceTimersByTimeAsync(999);
+		expect(await settled(next)).toBe(false);
+		await jest.advanceTimersByTimeAsync(1);
+		(await next).release();
+		// 1 admitted in a 1 s window: 0.95 per second, one start every 1053 ms.
+		const after = limiter.acquire(place(limiter, 4));
+		await jest.advanceTimersByTimeAsync(1050);
+		expect(await settled(after)).toBe(false);
+		await jest.advanceTimersByTimeAsync(5);
+		expect(await settled(after)).toBe(true);
+		(await after).release();
+		burst[0].release();
+	});
+});

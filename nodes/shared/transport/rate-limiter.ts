@@ -3,18 +3,21 @@
  * asks this limiter for a permit before it is sent and reports whether the API accepted it.
  *
  * Two controls, because keys are limited two ways:
- * - **Requests in flight** (AIMD, as TCP): a refusal (429, or 503 overloaded) multiplies the
- *   allowed number by 0.7, at most once per round trip (only a request sent after the last
- *   decrease can decrease it again); each accepted request adds 1/limit, about one more per
- *   round trip, back up to the caller's ceiling (the node's Concurrency). An isolated refusal
- *   costs a few requests' worth of throughput, not a pause of the run.
- * - **Pace** (a fitted token rate): when refusals are many (a key-wide limit: at least 3 of
- *   the last 16 answers, and a quarter of them), the requests the key accepted since its last
- *   window freed up, over the time until the window frees up again (the server's retry
- *   delay), is the key's rate; new requests wait until the window frees up, then go at that
- *   rate, which then grows by 3 % per second of acceptance and drops by 10 % at each later
- *   refusal. Concurrency alone cannot meet a rate limit: one request at a time of 50 ms is
- *   still 20 requests per second.
+ * - **Requests in flight** (as TCP): the first 4 go at once, and each accepted answer lets one
+ *   more go (slow start: twice as many each round trip) up to the caller's ceiling (the node's
+ *   Concurrency), so a key that takes 5 requests a second does not get 32 at once. After the
+ *   first refusal (429, or 503 overloaded), AIMD: a refusal multiplies the allowed number by
+ *   0.7, at most once per round trip (only a request sent after the last decrease can decrease
+ *   it again); each accepted request adds 1/limit, about one more per round trip. An isolated
+ *   refusal costs a few requests' worth of throughput, not a pause of the run.
+ * - **Pace** (a rate fitted from RetryInfo): when refusals are many (a key-wide limit: at least
+ *   3 of the last 16 answers, and a quarter of them), new requests wait until the window frees
+ *   up (the server's retry delay). The key's rate is what it admitted since our window began
+ *   (requests started and not refused), over the time from then until the window frees up;
+ *   it is counted when the hold ends, once the refusals of the last burst are in. Requests
+ *   then go at 95 % of that rate, which grows by 1 % per second of acceptance (the limit may
+ *   rise) and drops by 10 % at each later refusal. Concurrency alone cannot meet a rate limit:
+ *   one request at a time of 50 ms is still 20 requests per second.
  * A caller may also fix a least interval between requests (Requests per Minute).
  *
  * The state lives as long as the execution (found through its cancel signal, the one object
@@ -28,9 +31,13 @@ const RECENT_ANSWERS = 16;
 const KEY_WIDE_REFUSALS = 3;
 const KEY_WIDE_SHARE = 0.25;
 
+/** Requests in flight before any answer came back (TCP's initial window is of this size). */
+const INITIAL_LIMIT = 4;
 const DECREASE = 0.7;
+/** The pace keeps below the fitted rate: a window filled exactly refuses on timer jitter. */
+const PACE_MARGIN = 0.95;
 const PACE_DECREASE = 0.9;
-const PACE_GROWTH_PER_SECOND = 0.03;
+const PACE_GROWTH_PER_SECOND = 0.01;
 
 export interface PermitRequest {
 	/** Largest number of this caller's requests in flight (the node's Concurrency). */
@@ -59,10 +66,16 @@ interface Waiter {
 export class RateLimiter {
 	private inFlight = 0;
 
-	/** Allowed in flight; Infinity until a ceiling or a refusal sets it. */
-	private limit = Number.POSITIVE_INFINITY;
+	/** Allowed in flight; Infinity once it reached the ceiling (the callers' own then rule). */
+	private limit = INITIAL_LIMIT;
 
-	private lastDecreaseAt = 0;
+	/** Until the first refusal, every accepted answer adds a whole request in flight. */
+	private slowStart = true;
+
+	/** Permits granted so far, and how many there were at the last decrease. */
+	private granted = 0;
+
+	private grantedAtDecrease = 0;
 
 	/** Requests per second once a key-wide limit was seen; undefined = unpaced. */
 	private rate: number | undefined;
@@ -73,10 +86,15 @@ export class RateLimiter {
 
 	private heldUntil = 0;
 
-	/** Start of the key's current window, as far as we can tell, and what it accepted since. */
+	/** Start of the key's current window, as far as we can tell, and our requests since. */
 	private windowStart = Date.now();
 
-	private acceptedInWindow = 0;
+	private startedInWindow = 0;
+
+	private refusedInWindow = 0;
+
+	/** A hold is on whose end fits the rate. */
+	private fitDue = false;
 
 	private acceptedSinceGrowth = 0;
 
@@ -125,6 +143,7 @@ export class RateLimiter {
 			return Number.POSITIVE_INFINITY;
 		}
 		const now = Date.now();
+		if (this.fitDue && now >= this.heldUntil) this.fitRate();
 		const startAt = Math.max(
 			this.heldUntil,
 			this.rate === undefined ? 0 : this.nextStartAt,
@@ -156,25 +175,43 @@ export class RateLimiter {
 		for (const waiter of [...this.waiting]) waiter.wake();
 	}
 
+	/** At the end of a hold: the window's admitted requests over its length is the key's rate. */
+	private fitRate(): void {
+		this.fitDue = false;
+		const admitted = this.startedInWindow - this.refusedInWindow;
+		const seconds = Math.max(0.001, (this.heldUntil - this.windowStart) / 1000);
+		// Nothing admitted (another workflow used the key up): nothing learnt about its rate.
+		if (admitted > 0) this.rate = (PACE_MARGIN * admitted) / seconds;
+		this.windowStart = this.heldUntil;
+		this.startedInWindow = 0;
+		this.refusedInWindow = 0;
+		this.nextStartAt = this.heldUntil;
+		this.lastGrowthAt = this.heldUntil;
+	}
+
 	private grant(): Permit {
 		const now = Date.now();
 		this.inFlight++;
+		this.startedInWindow++;
 		this.lastStartAt = now;
 		if (this.rate !== undefined)
 			this.nextStartAt = Math.max(now, this.nextStartAt) + 1000 / this.rate;
-		const startedAt = now;
+		// Numbered, not timed: a burst's refusals often come back within its own millisecond.
+		const number = ++this.granted;
+		const windowStart = this.windowStart;
 		let answered = false;
 		let released = false;
 		return {
 			accepted: () => {
 				if (answered) return;
 				answered = true;
-				this.onAccepted(startedAt);
+				this.onAccepted();
 			},
 			refused: (retryDelayMs) => {
 				if (answered) return;
 				answered = true;
-				this.onRefused(startedAt, retryDelayMs);
+				if (windowStart === this.windowStart) this.refusedInWindow++;
+				this.onRefused(number, retryDelayMs);
 			},
 			release: () => {
 				if (released) return;
@@ -190,11 +227,10 @@ export class RateLimiter {
 		if (this.recent.length > RECENT_ANSWERS) this.recent.shift();
 	}
 
-	private onAccepted(startedAt: number): void {
+	private onAccepted(): void {
 		this.remember(false);
-		if (startedAt >= this.windowStart) this.acceptedInWindow++;
 		if (Number.isFinite(this.limit)) {
-			this.limit += 1 / this.limit;
+			this.limit += this.slowStart ? 1 : 1 / this.limit;
 			// Back at the ceiling: the callers' own ceilings are the limit again.
 			if (this.limit >= this.ceiling) this.limit = Number.POSITIVE_INFINITY;
 		}
@@ -210,13 +246,14 @@ export class RateLimiter {
 		this.wakeAll();
 	}
 
-	private onRefused(startedAt: number, retryDelayMs: number | undefined): void {
+	private onRefused(number: number, retryDelayMs: number | undefined): void {
 		this.remember(true);
+		this.slowStart = false;
 		const now = Date.now();
-		if (startedAt >= this.lastDecreaseAt) {
-			const current = Number.isFinite(this.limit) ? this.limit : Math.max(1, this.inFlight);
+		if (number > this.grantedAtDecrease) {
+			const current = Math.min(this.limit, this.ceiling);
 			this.limit = Math.max(1, current * DECREASE);
-			this.lastDecreaseAt = now;
+			this.grantedAtDecrease = this.granted;
 		}
 		const refusals = this.recent.filter(Boolean).length;
 		const keyWide =
@@ -224,13 +261,9 @@ export class RateLimiter {
 		if (keyWide && retryDelayMs !== undefined) {
 			const freesAt = now + retryDelayMs;
 			if (freesAt > this.heldUntil) {
-				const fitted = this.acceptedInWindow / Math.max(1, (freesAt - this.windowStart) / 1000);
-				if (this.acceptedInWindow > 0) this.rate = Math.min(this.rate ?? fitted, fitted);
 				this.heldUntil = freesAt;
 				this.nextStartAt = freesAt;
-				this.windowStart = freesAt;
-				this.acceptedInWindow = 0;
-				this.lastGrowthAt = freesAt;
+				this.fitDue = true;
 				// The answers before the hold describe the old window.
 				this.recent.length = 0;
 			}
