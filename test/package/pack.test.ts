@@ -9,13 +9,15 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * Budget: the packed tarball stays under 64 kB, unpacked under 224 kB. Both nodes require one
+ * Budget: the packed tarball stays under 72 kB, unpacked under 240 kB. Both nodes require one
  * client core (dist/nodes/shared/index.js) instead of each bundling a copy: 40.8 kB packed,
- * 139 kB unpacked at the split (52 kB / 190 kB before), of which the README is 12 kB packed;
- * the contract, rate limiting, validation, media and hints work since brought it to 56 kB.
+ * 139 kB unpacked at the split (52 kB / 190 kB before), of which the README is 12 kB packed.
+ * The request checks, rate limiting, media and hints work since, and the README that
+ * documents it, brought it to 62.9 kB packed (the core 23.9 kB, the main node 12.2 kB, the
+ * chat model 5.6 kB, the README 18.1 kB, each gzipped alone) and 212 kB unpacked.
  */
-const MAX_PACKED_BYTES = 64 * 1024;
-const MAX_UNPACKED_BYTES = 224 * 1024;
+const MAX_PACKED_BYTES = 72 * 1024;
+const MAX_UNPACKED_BYTES = 240 * 1024;
 
 interface PackReport {
 	size: number;
