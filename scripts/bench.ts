@@ -14,11 +14,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { isolatedIdealMs, isolatedRows } from '../test/standin/rate-limit';
-import { CREDENTIAL_TYPE, geminiWorkflow, loadPackage, runWorkflow } from '../test/harness/n8n';
+import { loadPackage } from '../test/harness/n8n';
 import { bareBatch } from './bench/bare-batch';
 import { type AppCase, compareInN8n } from './bench/n8n-app';
 import { profileBatch, type ProfileSummary } from './bench/profile';
-import { percent, runScenario } from './bench/scenarios';
+import { answerRows, percent, runScenario } from './bench/scenarios';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
@@ -104,21 +104,8 @@ async function batch(
 	concurrency: number,
 ): Promise<number> {
 	const started = performance.now();
-	const { output, error } = await runWorkflow({
-		...geminiWorkflow(
-			{
-				model: { __rl: true, mode: 'id', value: model },
-				prompt: '={{ $json.q }}',
-				options: { concurrency },
-			},
-			Array.from({ length: rows }, (_, index) => ({ q: `row ${index}` })),
-		),
-		credentials: { [CREDENTIAL_TYPE]: { apiToken: 'bench', baseUrl: url } },
-	});
-	const ms = performance.now() - started;
-	if (error || output('Quickrouter Gemini').length !== rows)
-		throw new Error(`batch failed: ${error?.message}`);
-	return ms;
+	await answerRows(url, model, rows, concurrency);
+	return performance.now() - started;
 }
 
 type Say = (line?: string) => void;

@@ -9,23 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
-import { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow } from '../../test/harness/n8n';
-
-async function batch(baseUrl: string, model: string, rows: number, concurrency: number) {
-	const { output, error } = await runWorkflow({
-		...geminiWorkflow(
-			{
-				model: { __rl: true, mode: 'id', value: model },
-				prompt: '={{ $json.q }}',
-				options: { concurrency },
-			},
-			Array.from({ length: rows }, (_, index) => ({ q: `row ${index}` })),
-		),
-		credentials: { [CREDENTIAL_TYPE]: { apiToken: 'bench', baseUrl } },
-	});
-	if (error || output('Quickrouter Gemini').length !== rows)
-		throw new Error(`batch failed: ${error?.message}`);
-}
+import { answerRows } from './scenarios';
 
 function post<T>(session: Session, method: string, params?: object): Promise<T> {
 	return new Promise((resolve, reject) =>
@@ -35,14 +19,14 @@ function post<T>(session: Session, method: string, params?: object): Promise<T> 
 
 async function main() {
 	const [baseUrl, model, rows, concurrency, out] = process.argv.slice(2);
-	await batch(baseUrl, model, Math.min(200, Number(rows)), Number(concurrency));
+	await answerRows(baseUrl, model, Math.min(200, Number(rows)), Number(concurrency));
 	const session = new Session();
 	session.connect();
 	await post(session, 'Profiler.enable');
 	await post(session, 'Profiler.setSamplingInterval', { interval: 250 });
 	await post(session, 'Profiler.start');
 	const started = performance.now();
-	await batch(baseUrl, model, Number(rows), Number(concurrency));
+	await answerRows(baseUrl, model, Number(rows), Number(concurrency));
 	const ms = performance.now() - started;
 	const { profile } = await post<{ profile: unknown }>(session, 'Profiler.stop');
 	session.disconnect();

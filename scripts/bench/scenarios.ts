@@ -28,6 +28,41 @@ export interface ScenarioRun {
 
 let runCounter = 0;
 
+/** `rows` rows (`{ q: "row N" }`) through the node at `concurrency`, with the given token. */
+export async function runRows(
+	baseUrl: string,
+	model: string,
+	rows: number,
+	concurrency: number,
+	token: string,
+	settings: { onError?: 'continueRegularOutput' } = {},
+): Promise<Awaited<ReturnType<typeof runWorkflow>>> {
+	return await runWorkflow({
+		...geminiWorkflow(
+			{
+				model: { __rl: true, mode: 'id', value: model },
+				prompt: '={{ $json.q }}',
+				options: { concurrency },
+			},
+			Array.from({ length: rows }, (_, index) => ({ q: `row ${index}` })),
+			settings,
+		),
+		credentials: { [CREDENTIAL_TYPE]: { apiToken: token, baseUrl } },
+	});
+}
+
+/** {@link runRows}, failing unless every row was answered. */
+export async function answerRows(
+	baseUrl: string,
+	model: string,
+	rows: number,
+	concurrency: number,
+): Promise<void> {
+	const { output, error } = await runRows(baseUrl, model, rows, concurrency, 'bench');
+	if (error || output('Quickrouter Gemini').length !== rows)
+		throw new Error(`batch failed: ${error?.message}`);
+}
+
 /** One run of `rows` rows through the node, with a token of its own (a fresh quota). */
 export async function runScenario(
 	baseUrl: string,
@@ -37,17 +72,8 @@ export async function runScenario(
 ): Promise<ScenarioRun> {
 	const token = `bench-${model}-c${concurrency}-${process.pid}-${++runCounter}`;
 	const started = performance.now();
-	const { output, error } = await runWorkflow({
-		...geminiWorkflow(
-			{
-				model: { __rl: true, mode: 'id', value: model },
-				prompt: '={{ $json.q }}',
-				options: { concurrency },
-			},
-			Array.from({ length: rows }, (_, index) => ({ q: `row ${index}` })),
-			{ onError: 'continueRegularOutput' },
-		),
-		credentials: { [CREDENTIAL_TYPE]: { apiToken: token, baseUrl } },
+	const { output, error } = await runRows(baseUrl, model, rows, concurrency, token, {
+		onError: 'continueRegularOutput',
 	});
 	const wallMs = performance.now() - started;
 	const items: INodeExecutionData[] = error ? [] : output('Quickrouter Gemini');

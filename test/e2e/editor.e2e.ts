@@ -16,7 +16,7 @@ import {
 	CHAT_MODEL_TYPE,
 	credentialFile,
 	geminiNode,
-	MANUAL_TRIGGER,
+	manualWorkflow,
 } from './workflows';
 
 const { install, tarball } = e2eEnvironment();
@@ -61,53 +61,29 @@ describeWithBrowser('the n8n editor', () => {
 				? imageAnswerWith([paintedPng(256), paintedPng(128)])
 				: echoScript(request);
 		await n8n.provision(tarball, credentialFile(standin.baseUrl, STANDIN_TOKEN), [
-			{
-				id: WORKFLOW_ID,
-				name: 'Ask Neko',
-				active: false,
-				settings: { executionOrder: 'v1' },
-				nodes: [
-					MANUAL_TRIGGER,
-					geminiNode(
-						'Quickrouter Gemini',
-						{
-							prompt: 'Hello there',
-							systemInstruction: 'You are a cat. Your name is Neko.',
-							generationConfig: { temperature: 1, includeThoughts: true },
-						},
-						[240, 0],
-					),
-				],
-				connections: {
-					'When clicking Execute workflow': {
-						main: [[{ node: 'Quickrouter Gemini', type: 'main', index: 0 }]],
+			manualWorkflow(WORKFLOW_ID, 'Ask Neko', [
+				geminiNode(
+					'Quickrouter Gemini',
+					{
+						prompt: 'Hello there',
+						systemInstruction: 'You are a cat. Your name is Neko.',
+						generationConfig: { temperature: 1, includeThoughts: true },
 					},
-				},
-			},
+					[240, 0],
+				),
+			]),
 			AGENT_WORKFLOW,
-			{
-				id: IMAGE_WORKFLOW_ID,
-				name: 'Draw a cat',
-				active: false,
-				settings: { executionOrder: 'v1' },
-				nodes: [
-					MANUAL_TRIGGER,
-					geminiNode(
-						'Quickrouter Gemini',
-						{
-							model: { __rl: true, mode: 'id', value: IMAGE_MODEL },
-							prompt: 'Draw a cat on a red cushion',
-							generationConfig: { responseModalities: ['TEXT', 'IMAGE'], aspectRatio: '1:1' },
-						},
-						[240, 0],
-					),
-				],
-				connections: {
-					'When clicking Execute workflow': {
-						main: [[{ node: 'Quickrouter Gemini', type: 'main', index: 0 }]],
+			manualWorkflow(IMAGE_WORKFLOW_ID, 'Draw a cat', [
+				geminiNode(
+					'Quickrouter Gemini',
+					{
+						model: { __rl: true, mode: 'id', value: IMAGE_MODEL },
+						prompt: 'Draw a cat on a red cushion',
+						generationConfig: { responseModalities: ['TEXT', 'IMAGE'], aspectRatio: '1:1' },
 					},
-				},
-			},
+					[240, 0],
+				),
+			]),
 		]);
 		await n8n.start();
 		const setup = await fetch(`${n8n.baseUrl}/rest/owner/setup`, {

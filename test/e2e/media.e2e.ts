@@ -21,7 +21,7 @@ import {
 import type { RecordedRequest } from '../standin/server';
 import { outputOf } from './n8n';
 import { useN8nWithStandin } from './suite';
-import { chain, geminiNode, MANUAL_TRIGGER, type Workflow, type WorkflowNode } from './workflows';
+import { geminiNode, manualWorkflow, type Workflow, type WorkflowNode } from './workflows';
 
 const exec = promisify(execFile);
 
@@ -64,16 +64,10 @@ function mediaWorkflow(
 	parameters: Record<string, unknown>,
 	file: WorkflowNode,
 ): Workflow {
-	const gemini = geminiNode('Quickrouter Gemini', parameters, [330, 0]);
-	const nodes = [MANUAL_TRIGGER, gemini, file];
-	return {
-		id,
-		name: `Media ${id}`,
-		active: false,
-		nodes,
-		connections: chain(nodes),
-		settings: { executionOrder: 'v1' },
-	};
+	return manualWorkflow(id, `Media ${id}`, [
+		geminiNode('Quickrouter Gemini', parameters, [330, 0]),
+		file,
+	]);
 }
 
 const workflows = {

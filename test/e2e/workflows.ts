@@ -108,6 +108,19 @@ export function chain(nodes: WorkflowNode[]): Workflow['connections'] {
 	return connections;
 }
 
+/** Manual Trigger -> the given nodes, one after another. */
+export function manualWorkflow(id: string, name: string, tail: WorkflowNode[]): Workflow {
+	const nodes = [MANUAL_TRIGGER, ...tail];
+	return {
+		id,
+		name,
+		active: false,
+		nodes,
+		connections: chain(nodes),
+		settings: { executionOrder: 'v1' },
+	};
+}
+
 /**
  * Manual Trigger -> Rows (Edit Fields: an array made by an expression) -> Split Out ->
  * the given nodes: the shape of a "run the model over my rows" workflow, all in n8n's nodes.
