@@ -7,6 +7,7 @@ import {
 	chain,
 	geminiNode,
 	rowsWorkflow,
+	SIMPLE_MEMORY,
 	streamingWebhook,
 	type Workflow,
 	type WorkflowNode,
@@ -96,19 +97,11 @@ function agent(): Workflow {
 		node.name === 'Calculator' ? { ...node, position: [540, 220] as [number, number] } : node,
 	);
 	const { connections } = helpers;
-	const memory: WorkflowNode = {
-		id: 'memory',
-		name: 'Simple Memory',
-		type: '@n8n/n8n-nodes-langchain.memoryBufferWindow',
-		typeVersion: 1.3,
-		position: [380, 220],
-		parameters: {},
-	};
 	return {
 		id: AGENT_WORKFLOW_ID,
 		name: 'AI Agent with a tool',
 		active: false,
-		nodes: [trigger, ...nodes, memory],
+		nodes: [trigger, ...nodes, SIMPLE_MEMORY],
 		connections: {
 			...chain([trigger, nodes[0]]),
 			...connections,

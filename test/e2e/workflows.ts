@@ -131,8 +131,7 @@ export function rowsWorkflow(
 	rowsExpression: string,
 	tail: WorkflowNode[],
 ): Workflow {
-	const nodes: WorkflowNode[] = [
-		MANUAL_TRIGGER,
+	return manualWorkflow(id, name, [
 		setField('Rows', [220, 0], { name: 'rows', value: rowsExpression, type: 'array' }),
 		{
 			id: 'split',
@@ -143,15 +142,7 @@ export function rowsWorkflow(
 			parameters: { fieldToSplitOut: 'rows', options: {} },
 		},
 		...tail,
-	];
-	return {
-		id,
-		name,
-		active: false,
-		nodes,
-		connections: chain(nodes),
-		settings: { executionOrder: 'v1' },
-	};
+	]);
 }
 
 /** Webhook (answers with the last node's output) -> Quickrouter Gemini. */
@@ -335,6 +326,16 @@ export function streamingAgentWorkflow(id: string, path: string): Workflow {
 	};
 }
 
+/** n8n's Simple Memory, placed under an agent at [260, 0] (its memory slot). */
+export const SIMPLE_MEMORY: WorkflowNode = {
+	id: 'memory',
+	name: 'Simple Memory',
+	type: '@n8n/n8n-nodes-langchain.memoryBufferWindow',
+	typeVersion: 1.3,
+	position: [380, 220],
+	parameters: {},
+};
+
 /**
  * Chat Trigger (embedded chat, streaming replies) -> AI Agent with this model, n8n's
  * Calculator and n8n's Simple Memory: a chat that remembers the session's earlier turns.
@@ -350,19 +351,11 @@ export function chatWithMemoryWorkflow(id: string): Workflow {
 		parameters: { public: true, mode: 'webhook', options: { responseMode: 'streaming' } },
 	};
 	const agent = agentWithModelAndCalculator([260, 0], { options: {} });
-	const memory: WorkflowNode = {
-		id: 'memory',
-		name: 'Simple Memory',
-		type: '@n8n/n8n-nodes-langchain.memoryBufferWindow',
-		typeVersion: 1.3,
-		position: [380, 220],
-		parameters: {},
-	};
 	return {
 		id,
 		name: 'Chat with memory',
 		active: false,
-		nodes: [trigger, ...agent.nodes, memory],
+		nodes: [trigger, ...agent.nodes, SIMPLE_MEMORY],
 		connections: {
 			...chain([trigger, agent.nodes[0]]),
 			...agent.connections,
