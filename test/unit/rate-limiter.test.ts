@@ -98,7 +98,12 @@ test('one refusal among many acceptances holds nobody back', async () => {
 test('Requests per Minute spaces the starts', async () => {
 	const limiter = new RateLimiter();
 	(await limiter.acquire(place(limiter, 4, 60_000))).release();
-	expect(await settled(limiter.acquire(place(limiter, 4, 60_000)))).toBe(false);
+	const stop = new AbortController();
+	const next = limiter.acquire(place(limiter, 4, 60_000), stop.signal);
+	expect(await settled(next)).toBe(false);
+	// Leaves no minute-long timer behind.
+	stop.abort();
+	await expect(next).rejects.toThrow();
 });
 
 test('a stopped request leaves the line at once', async () => {
