@@ -17,6 +17,13 @@
  * - Newer messages end with "Please retry in 53.016342224s." next to `"retryDelay": "53s"`
  *   (https://github.com/googleapis/python-genai/issues/1875); `retryDelay` can carry fractional
  *   seconds, e.g. "45.837906927s" (https://github.com/dcdpr/jp/pull/1061).
+ * - Per-minute quotas (the recorded ones) answer with whole seconds in `retryDelay`: "26s"
+ *   (Roo-Code#3883), "53s" (python-genai#1875), "47s" (python-genai#2044).
+ *   {@link KeyWideLimit}'s `wholeSeconds` rounds its delays up that way.
+ * - The windows here are 1 or 2 s: Google's quotas are per minute or per day, and the issue
+ *   this models asks for "at most N requests start per second" so that runs take seconds,
+ *   not minutes. QuotaFailure keeps Google's per-minute quota name and its `quotaValue`
+ *   becomes the per-window count ([UNVERIFIED] for windows shorter than a minute).
  * - Google sends no `Retry-After` header: "Gemini answers a 429 without a Retry-After header and
  *   reports how long to wait only in the response body, as a google.rpc.RetryInfo entry"
  *   (https://github.com/dcdpr/jp/pull/1061). Relays in front of Gemini often do add one.
@@ -157,6 +164,8 @@ export interface KeyWideLimitOptions {
 	now?: () => number;
 	/** Which quota a request counts against; the API key by default ({@link apiKeyOf}). */
 	keyOf?: (request: RecordedRequest) => string;
+	/** `retryDelay` rounded up to whole seconds, as recorded per-minute quotas send it. */
+	wholeSeconds?: boolean;
 }
 
 /**
@@ -196,8 +205,9 @@ export class KeyWideLimit implements Tally {
 		}
 		this.refused++;
 		tally.refused++;
+		const delayMs = admission.retryAfterMs;
 		return quotaExceededReply({
-			retryDelayMs: admission.retryAfterMs,
+			retryDelayMs: this.options.wholeSeconds ? Math.ceil(delayMs / 1000) * 1000 : delayMs,
 			limit: this.options.limit,
 			model: request.model,
 		});

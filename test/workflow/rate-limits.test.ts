@@ -49,6 +49,23 @@ test('a key-wide limit (20 per second, 60 rows, Concurrency 16): every row answe
 	expect(limit.refused).toBeLessThanOrEqual(24);
 }, 30_000);
 
+test('the same with whole-second retry delays, as per-minute quotas send them: every row answered, in order', async () => {
+	// The node's pace is fitted from when the API says the window frees up; rounded up to the
+	// second, that moment comes late, never early (10 per 2 s, 40 rows, Concurrency 8).
+	const limit = new KeyWideLimit({ limit: 10, windowMs: 2000, wholeSeconds: true });
+	server.reset(limit.wrap(delayed(echoScript, 20)));
+	const { output, error } = await runGemini(
+		server,
+		{ prompt: '={{ $json.q }}', options: { concurrency: 8 } },
+		{ rows: rowsOf(40), settings: CONTINUE },
+	);
+	expect(error).toBeUndefined();
+	expectEveryRowAnswered(output(GEMINI), 40);
+	expect(limit.served).toBe(40);
+	// Adapting, 8 refused (the first burst); with adaptation switched off (Concurrency at once, each row after its own wait), 24.
+	expect(limit.refused).toBeLessThanOrEqual(16);
+}, 30_000);
+
 test('Requests per Minute equal to the quota: no 429 at all', async () => {
 	// 20 per 2 s is 600 per minute.
 	const limit = new KeyWideLimit({ limit: 20, windowMs: 2000 });
