@@ -8,6 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { randomBytes } from 'node:crypto';
 
 import { isPlainObject } from '../shared/gemini/plain-object';
+import { parseJsonOrUndefined } from '../shared/gemini/rpc-status';
 import type { GeminiContent, GeminiPart } from '../shared/gemini/types';
 
 /**
@@ -61,12 +62,10 @@ export function signatureOfToolCallId(id: string | undefined): string | undefine
 	return refOfToolCallId(id).signature;
 }
 
+/** JSON text parsed, or the text itself when it is not JSON (JSON never parses to undefined). */
 function parseJson(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return text;
-	}
+	const value = parseJsonOrUndefined(text);
+	return value === undefined ? text : value;
 }
 
 /**

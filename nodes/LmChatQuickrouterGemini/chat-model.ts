@@ -16,7 +16,7 @@ import { streamChat } from './chat-stream';
 
 export type AiNodeSdk = typeof Sdk;
 
-export const PROVIDER = 'quickrouter';
+const PROVIDER = 'quickrouter';
 
 /** n8n hands the caller's abort signal over as `signal` (LangChain's name) or `abortSignal`. */
 type CallConfig = Sdk.ChatModelConfig & { signal?: AbortSignal };

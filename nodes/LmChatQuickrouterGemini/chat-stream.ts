@@ -15,6 +15,7 @@ import {
 	NORMAL_FINISH,
 } from '../shared/gemini/finish-reasons';
 import type { GenerateContentRequest, GeminiResponseChunk } from '../shared/gemini/types';
+import { tokenCounts } from '../shared/gemini/usage';
 import { forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { toolCallIdFor } from './chat-messages';
@@ -53,19 +54,16 @@ function sdkFinishReason(reason: string | undefined, calledTools: boolean): Fini
 function usageOf(answer: CollectedAnswer): TokenUsage | undefined {
 	const usage = answer.usageMetadata;
 	if (!usage) return undefined;
-	const count = (key: string) => (typeof usage[key] === 'number' ? (usage[key] as number) : 0);
-	// The prompt includes what tools (search, code execution) added to it.
-	const prompt = count('promptTokenCount') + count('toolUsePromptTokenCount');
-	const thoughts = count('thoughtsTokenCount');
-	const completion = count('candidatesTokenCount') + thoughts;
+	const counts = tokenCounts(usage);
+	const completion = counts.candidates + counts.thoughts;
 	return {
-		promptTokens: prompt,
+		promptTokens: counts.prompt,
 		completionTokens: completion,
-		totalTokens: count('totalTokenCount') || prompt + completion,
+		totalTokens: counts.total || counts.prompt + completion,
 		...(usage.cachedContentTokenCount !== undefined
-			? { inputTokenDetails: { cacheRead: count('cachedContentTokenCount') } }
+			? { inputTokenDetails: { cacheRead: counts.cached } }
 			: {}),
-		...(thoughts > 0 ? { outputTokenDetails: { reasoning: thoughts } } : {}),
+		...(counts.thoughts > 0 ? { outputTokenDetails: { reasoning: counts.thoughts } } : {}),
 	};
 }
 

@@ -14,7 +14,7 @@ import {
 	safetySettingsProperty,
 } from '../shared/n8n/descriptions';
 
-export const CHAT_GENERATION_SETTINGS = [
+const CHAT_GENERATION_SETTINGS = [
 	'includeThoughts',
 	'maxOutputTokens',
 	'stopSequences',
@@ -25,7 +25,7 @@ export const CHAT_GENERATION_SETTINGS = [
 	'topP',
 ];
 
-export const CHAT_OPTIONS = [
+const CHAT_OPTIONS = [
 	'idleTimeout',
 	'maxRateLimitWait',
 	'maxRetries',

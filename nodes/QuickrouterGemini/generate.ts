@@ -7,6 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { AnswerCollector, type CollectedAnswer } from '../shared/gemini/answer-collector';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
+import { withNote } from '../shared/n8n/errors';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { InlineData, withAttachments, withBinaryRefsFilled } from './attachments';
 import { jsonAnswerOf } from './json-answer';
@@ -105,8 +106,6 @@ export async function generateForItem(
 function withSizeNote(error: Error, inline: InlineData): Error {
 	const described = error as Error & { httpCode?: string | null; description?: string | null };
 	const tooLarge = described.httpCode === '413' || /payload size exceeds/i.test(described.message);
-	if (tooLarge) {
-		described.description = `${described.description ? `${described.description}\n\n` : ''}${inline.describe()}`;
-	}
+	if (tooLarge) withNote(described, inline.describe());
 	return error;
 }

@@ -4,13 +4,18 @@
  * and the tokens the run used. Nothing here fails an item; it tells the user why an answer
  * looks the way it does.
  */
-import type { IDataObject, IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
+import type { IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
 import type { CollectedAnswer } from '../shared/gemini/answer-collector';
 import { FILTERED_FINISHES } from '../shared/gemini/finish-reasons';
+import { tokenCounts } from '../shared/gemini/usage';
 
-const count = (usage: IDataObject | undefined, key: string) =>
-	typeof usage?.[key] === 'number' ? (usage[key] as number) : 0;
+/** The list under `key`, made empty where there is none yet. */
+function listIn(map: Map<string, number[]>, key: string): number[] {
+	let list = map.get(key);
+	if (!list) map.set(key, (list = []));
+	return list;
+}
 
 const number = (value: number) => value.toLocaleString('en-US');
 
@@ -44,25 +49,24 @@ export class RunSummary {
 	/** An item's answer, as it was collected. */
 	addAnswer(itemIndex: number, answer: CollectedAnswer): void {
 		this.answers++;
-		const usage = answer.usageMetadata;
-		if (!usage) this.unmetered++;
-		this.tokens.prompt +=
-			count(usage, 'promptTokenCount') + count(usage, 'toolUsePromptTokenCount');
-		this.tokens.answer += count(usage, 'candidatesTokenCount');
-		this.tokens.thoughts += count(usage, 'thoughtsTokenCount');
-		this.tokens.total += count(usage, 'totalTokenCount');
+		if (!answer.usageMetadata) this.unmetered++;
+		const counts = tokenCounts(answer.usageMetadata ?? {});
+		this.tokens.prompt += counts.prompt;
+		this.tokens.answer += counts.candidates;
+		this.tokens.thoughts += counts.thoughts;
+		this.tokens.total += counts.total;
 		const reason = answer.candidates[0]?.finishReason;
 		if (reason === 'MAX_TOKENS') {
 			this.cutOff.push(itemIndex);
-			this.cutOffThoughts += count(usage, 'thoughtsTokenCount');
+			this.cutOffThoughts += counts.thoughts;
 		} else if (reason && FILTERED_FINISHES.has(reason)) {
-			this.filtered.set(reason, [...(this.filtered.get(reason) ?? []), itemIndex]);
+			listIn(this.filtered, reason).push(itemIndex);
 		}
 	}
 
 	/** An item whose prompt was refused (it became an error item under Continue On Fail). */
 	addBlocked(itemIndex: number, reason: string): void {
-		this.blocked.set(reason, [...(this.blocked.get(reason) ?? []), itemIndex]);
+		listIn(this.blocked, reason).push(itemIndex);
 	}
 
 	hints(): NodeExecutionHint[] {

@@ -7,6 +7,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { candidateOf } from '../shared/gemini/candidates';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
+import { isStreamingRun } from '../shared/n8n/errors';
 
 export interface LiveOptions {
 	streamToResponse: boolean;
@@ -28,9 +29,7 @@ export class LiveStream {
 		itemIndex: number,
 		options: LiveOptions,
 	): LiveStream | undefined {
-		if (!options.streamToResponse || typeof ctx.isStreaming !== 'function' || !ctx.isStreaming()) {
-			return undefined;
-		}
+		if (!options.streamToResponse || !isStreamingRun(ctx)) return undefined;
 		return new LiveStream(ctx, itemIndex, options.streamThoughts);
 	}
 

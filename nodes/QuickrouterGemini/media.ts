@@ -3,7 +3,7 @@
  * Each final image becomes a binary property (`data`, `data_1`, …); the PCM audio of a speech
  * answer, however many parts it came in, becomes one WAV file. The parts keep everything but
  * the bytes, plus the binary property the bytes went to, so a later turn can send them back
- * (see resolveBinaryRefs). Interim "thought" images (an image model's drafts) are not output.
+ * (see withBinaryRefsFilled in attachments.ts). Interim "thought" images (an image model's drafts) are not output.
  */
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
@@ -83,16 +83,17 @@ export interface PartsMedia {
 }
 
 /**
- * Moves the inline bytes of `parts` to binary data, PCM audio to `audio`. Thought images are
- * not output: they are dropped (`keepThoughts` false, for `content`) or kept without bytes (for
- * a chunk's JSON, which shows the event as it came).
+ * Moves the inline bytes of `parts` to binary data, PCM audio to `audio`. For an answer's
+ * `content`, thought images are dropped and one PCM part stands for the whole audio; for one
+ * chunk (`forChunk`), which shows the event as it came, thought images stay without their
+ * bytes and every PCM part keeps its reference.
  */
 export async function mediaOf(
 	ctx: IExecuteFunctions,
 	parts: GeminiPart[],
 	names: BinaryNames,
 	audio: SpeechAudio,
-	keepThoughts: boolean,
+	forChunk: boolean,
 ): Promise<PartsMedia> {
 	const out: PartsMedia = { parts: [], binary: {}, images: [] };
 	let pcmRefs = 0;
@@ -105,13 +106,13 @@ export async function mediaOf(
 		const { data, ...rest } = inlineData;
 		const mimeType = inlineData.mimeType ?? 'application/octet-stream';
 		if (part.thought) {
-			if (keepThoughts) out.parts.push({ ...part, inlineData: rest });
+			if (forChunk) out.parts.push({ ...part, inlineData: rest });
 			continue;
 		}
 		if (isPcm(mimeType)) {
 			const ref = audio.add(mimeType, data);
 			// In `content`, one part stands for the whole audio; a chunk shows each of its parts.
-			if (keepThoughts || pcmRefs++ === 0) out.parts.push({ ...part, inlineData: ref });
+			if (forChunk || pcmRefs++ === 0) out.parts.push({ ...part, inlineData: ref });
 			continue;
 		}
 		const property = names.next();

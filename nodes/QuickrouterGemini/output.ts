@@ -18,10 +18,15 @@ import { candidateOf } from '../shared/gemini/candidates';
 import type { GeminiPart, GeminiResponseChunk } from '../shared/gemini/types';
 import { BinaryNames, mediaOf, SpeechAudio } from './media';
 
-function candidateFields(candidate: CollectedCandidate): IDataObject {
-	const functionCalls = candidate.content.parts
+/** The function calls among a candidate's parts, in order. */
+function functionCallsOf(candidate: CollectedCandidate | undefined): IDataObject[] {
+	return (candidate?.content.parts ?? [])
 		.filter((part) => part.functionCall)
 		.map((part) => part.functionCall as IDataObject);
+}
+
+function candidateFields(candidate: CollectedCandidate): IDataObject {
+	const functionCalls = functionCallsOf(candidate);
 	return {
 		text: candidate.text,
 		...(candidate.thoughts ? { thoughts: candidate.thoughts } : {}),
@@ -36,8 +41,11 @@ function candidateFields(candidate: CollectedCandidate): IDataObject {
 	};
 }
 
-/** A copy of a chunk whose inline parts have no bytes: for the raw chunks of Include Raw Chunks. */
-export function chunkWithoutBytes(
+/**
+ * A copy of a chunk whose inline parts have no bytes: the raw chunks of Include Raw Chunks, and
+ * each item's `chunk` in One Item per Chunk mode (with its parts replaced).
+ */
+function chunkWithoutBytes(
 	chunk: GeminiResponseChunk,
 	replace?: { index: number; parts: GeminiPart[] },
 ): GeminiResponseChunk {
@@ -187,13 +195,11 @@ export function toolResultItem(
 	json?: IDataObject[string],
 ): INodeExecutionData {
 	const candidate = answer.candidates[0];
-	const functionCalls = candidate?.content.parts
-		.filter((part) => part.functionCall)
-		.map((part) => part.functionCall as IDataObject);
+	const functionCalls = functionCallsOf(candidate);
 	return {
 		json: {
 			...(json !== undefined ? { json } : { text: candidate?.text ?? '' }),
-			...(functionCalls?.length ? { functionCalls } : {}),
+			...(functionCalls.length > 0 ? { functionCalls } : {}),
 		},
 		pairedItem: { item: itemIndex },
 	};

@@ -4,7 +4,7 @@
  */
 import type { GeminiCandidate, GeminiResponseChunk } from './types';
 
-/** The candidate of a chunk with the given index (the first answer by default). */
-export function candidateOf(chunk: GeminiResponseChunk, index = 0): GeminiCandidate | undefined {
-	return chunk.candidates?.find((candidate) => (candidate.index ?? 0) === index);
+/** The first answer's candidate of a chunk: the one with index 0 (or no index). */
+export function candidateOf(chunk: GeminiResponseChunk): GeminiCandidate | undefined {
+	return chunk.candidates?.find((candidate) => (candidate.index ?? 0) === 0);
 }

@@ -8,7 +8,7 @@
 export const NORMAL_FINISH = 'STOP';
 
 /** Each documented reason, with what it means in words a user can act on. */
-export const FINISH_REASONS: Record<string, string> = {
+const FINISH_REASONS: Record<string, string> = {
 	FINISH_REASON_UNSPECIFIED: 'the API gave no reason',
 	STOP: 'the model finished its answer',
 	MAX_TOKENS: 'the answer reached Max Output Tokens',

@@ -5,7 +5,7 @@
  */
 
 /** What replaces a secret. */
-export const REDACTED = '***';
+const REDACTED = '***';
 
 /**
  * Shorter values are not treated as secrets: replacing every "abc" in an answer would mangle

@@ -14,7 +14,7 @@ import { describeRpcError, findRpcError, parseJsonOrUndefined } from './rpc-stat
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
 
 /** Largest single SSE event accepted (characters); inline images make events large. */
-export const DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024;
+const DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024;
 
 /** How much non-SSE text is kept to explain a failure; the rest is dropped. */
 const MAX_STRAY_CHARS = 64 * 1024;
@@ -169,7 +169,8 @@ export async function* readGeminiStream(
 	for await (const piece of body) {
 		// `stream: true` holds back the bytes of a character split across reads.
 		parser.feed(typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true }));
-		yield* drain();
+		// Most reads end mid-event: nothing to hand on yet.
+		if (failure || ready.length > 0) yield* drain();
 	}
 	// A last event with no blank line after it is still an event: end it explicitly.
 	parser.feed(`${decoder.decode()}\n\n`);

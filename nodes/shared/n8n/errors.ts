@@ -24,7 +24,7 @@ const HINTS: Record<number, string> = {
 	504: 'The provider timed out. Retrying later usually helps.',
 };
 
-export function hintForStatus(statusCode: number): string | undefined {
+function hintForStatus(statusCode: number): string | undefined {
 	return HINTS[statusCode];
 }
 
@@ -242,6 +242,12 @@ export function blockReasonOf(error: unknown): string | undefined {
 export function redacted<T extends NodeApiError | NodeOperationError>(error: T, redact: Redact): T {
 	error.message = redact(error.message);
 	if (error.description) error.description = redact(error.description);
+	return error;
+}
+
+/** Adds a paragraph to an error's description. */
+export function withNote<T extends { description?: string | null }>(error: T, note: string): T {
+	error.description = error.description ? `${error.description}\n\n${note}` : note;
 	return error;
 }
 

@@ -18,7 +18,7 @@ import {
 import { parameterError } from './errors';
 import { MAX_TIMER_MS } from './wait';
 
-export function normalizeModel(ctx: NodeContext, itemIndex: number, value: unknown): string {
+function normalizeModel(ctx: NodeContext, itemIndex: number, value: unknown): string {
 	const model = String(value ?? '')
 		.trim()
 		.replace(/^models\//, '');
@@ -132,8 +132,8 @@ const MB = 1024 * 1024;
 
 /**
  * Requests per Minute paces a little under the quota: a request reaches the API a few ms
- * after the node starts it (n8n's helper applies the credential first), unevenly, and two that
- * arrive closer than they left could count in one window.
+ * after the node starts it, unevenly, and two that arrive closer than they left could count in
+ * one window.
  */
 const RPM_MARGIN = 1.02;
 

@@ -10,7 +10,7 @@ import type { NodeContext } from '../n8n/context';
 
 export const CREDENTIAL_TYPE = 'quickrouterApi';
 
-export const DEFAULT_BASE_URL = 'https://api.quickrouter.ai';
+const DEFAULT_BASE_URL = 'https://api.quickrouter.ai';
 
 export interface ApiCredential {
 	/** Scheme, host, port and path; no trailing slash. */
@@ -51,7 +51,7 @@ function tryUrl(text: string): URL | undefined {
 }
 
 /** The Base URL ready for request paths, or the reason it cannot be used. */
-export function parseBaseUrl(value: unknown): { baseUrl: string } | { problem: string } {
+function parseBaseUrl(value: unknown): { baseUrl: string } | { problem: string } {
 	const text = typeof value === 'string' && value.trim() !== '' ? value.trim() : DEFAULT_BASE_URL;
 	const problem = baseUrlProblem(tryUrl(text), text);
 	return problem ? { problem } : { baseUrl: text.replace(/\/+$/, '') };

@@ -17,6 +17,7 @@ import {
 	redirectError,
 	socketErrorCode,
 	streamFailureError,
+	withNote,
 } from '../n8n/errors';
 import { HttpStatusFailure, RedirectFailure, StreamTimeoutError } from './http-stream';
 
@@ -101,6 +102,6 @@ export function toNodeError(
 			}
 		}
 	})();
-	if (note) error.description = error.description ? `${error.description}\n\n${note}` : note;
+	if (note) withNote(error, note);
 	return redacted(error, context.redact);
 }

@@ -5,8 +5,6 @@
  * handed on; after that, or when retries are used up, the stream throws the final,
  * user-facing error.
  */
-import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
-
 import { AnswerCollector } from '../gemini/answer-collector';
 import { GeminiStreamError, readGeminiStream } from '../gemini/sse-reader';
 import type { GenerateContentRequest, GeminiResponseChunk } from '../gemini/types';
@@ -154,7 +152,7 @@ export async function* streamGenerateContent(
 			} else permit.accepted();
 		}
 		if (!decision.retry) {
-			const error: NodeApiError | NodeOperationError = toNodeError(failure, {
+			throw toNodeError(failure, {
 				node: ctx.getNode(),
 				itemIndex,
 				baseUrl: credential.baseUrl,
@@ -162,7 +160,6 @@ export async function* streamGenerateContent(
 				note: decision.note,
 				redact: credential.redact,
 			});
-			throw error;
 		}
 		if (decision.rateLimited) firstRateLimitAt ??= Date.now();
 		if (decision.counted) retries++;

@@ -68,7 +68,7 @@ export class RedirectFailure extends Error {
 	}
 }
 
-const isRedirect = (status: number) => status >= 300 && status < 400;
+export const isRedirect = (status: number) => status >= 300 && status < 400;
 
 /** The absolute address of a redirect's Location header, if it has a usable one. */
 export function redirectTarget(
@@ -125,7 +125,7 @@ export class StreamTimeoutError extends Error {
 const CLOSED = new Error('The request was closed');
 
 /** The node stopped this request on purpose; not a failure of the request itself. */
-export class RequestStoppedError extends Error {
+class RequestStoppedError extends Error {
 	constructor() {
 		super('The request was stopped');
 		this.name = 'RequestStoppedError';

@@ -9,7 +9,7 @@ import { isPlainObject } from '../gemini/plain-object';
 import { snippet } from '../gemini/sse-reader';
 import { connectionError, httpStatusError, redacted, redirectError } from '../n8n/errors';
 import { type ApiCredential, apiCredentialOf } from './credentials';
-import { awaitAnswer, redirectTarget } from './http-stream';
+import { awaitAnswer, isRedirect, redirectTarget } from './http-stream';
 
 export interface GeminiModel extends IDataObject {
 	name: string;
@@ -22,7 +22,7 @@ export interface GeminiModel extends IDataObject {
 const MAX_MODEL_PAGES = 20;
 
 /** Longest wait for one page of the list, in ms: the editor is waiting. */
-export const MODEL_LIST_TIMEOUT_MS = 30_000;
+const MODEL_LIST_TIMEOUT_MS = 30_000;
 
 interface JsonResponse {
 	body: unknown;
@@ -61,23 +61,26 @@ async function getPage(
 		throw redacted(connectionError(ctx.getNode(), credential.baseUrl, error), credential.redact);
 	}
 	const { statusCode, headers, body } = response;
-	const target = statusCode >= 300 && statusCode < 400 ? redirectTarget(headers, url) : undefined;
+	const target = isRedirect(statusCode) ? redirectTarget(headers, url) : undefined;
 	if (target) {
-		throw redirectError(ctx.getNode(), credential.baseUrl, statusCode, credential.redact(target));
+		throw redacted(
+			redirectError(ctx.getNode(), credential.baseUrl, statusCode, credential.redact(target)),
+			credential.redact,
+		);
 	}
-	const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
+	// Redacted before any snippet is cut, so no token is cut in two past the redactor's reach.
+	const text = () =>
+		credential.redact(typeof body === 'string' ? body : JSON.stringify(body ?? ''));
 	if (statusCode < 200 || statusCode >= 300) {
-		throw httpStatusError(
-			ctx.getNode(),
-			statusCode,
-			response.statusMessage,
-			credential.redact(text),
+		throw redacted(
+			httpStatusError(ctx.getNode(), statusCode, response.statusMessage, text()),
+			credential.redact,
 		);
 	}
 	if (!isPlainObject(body)) {
 		throw new NodeOperationError(
 			ctx.getNode(),
-			`The Base URL did not answer with a model list: ${snippet(credential.redact(text))}`,
+			`The Base URL did not answer with a model list: ${snippet(text())}`,
 			{ description: 'Check the Base URL in the Quickrouter API credential.' },
 		);
 	}

@@ -52,7 +52,7 @@ export interface PermitRequest {
 export interface Permit {
 	/** The API took the request (any answer but a refusal). */
 	accepted(): void;
-	/** The API refused it for the rate (429, 503 overloaded); `retryDelayMs` if it said. */
+	/** The API refused it for the rate (429, 503 overloaded); `retryDelayMs`: the wait before its retry (the API's, or the backoff). */
 	refused(retryDelayMs?: number): void;
 	/** The request is over, however it ended; frees its place in flight. */
 	release(): void;
@@ -89,14 +89,11 @@ export class RateLimiter {
 	/** Start of the key's current window, as far as we can tell, and our requests since. */
 	private windowStart = Date.now();
 
-	private startedInWindow = 0;
-
-	private refusedInWindow = 0;
+	/** Requests started in the window and not refused (yet): what the key admitted. */
+	private admittedInWindow = 0;
 
 	/** A hold is on whose end fits the rate. */
 	private fitDue = false;
-
-	private acceptedSinceGrowth = 0;
 
 	private lastGrowthAt = Date.now();
 
@@ -159,11 +156,7 @@ export class RateLimiter {
 		const stop = () => woken.abort();
 		signal?.addEventListener('abort', stop, { once: true });
 		try {
-			if (Number.isFinite(ms)) await wait(ms, woken.signal).catch(() => undefined);
-			else
-				await new Promise<void>((resolve) =>
-					woken.signal.addEventListener('abort', () => resolve()),
-				);
+			await wait(ms, woken.signal).catch(() => undefined);
 		} finally {
 			signal?.removeEventListener('abort', stop);
 		}
@@ -178,13 +171,12 @@ export class RateLimiter {
 	/** At the end of a hold: the window's admitted requests over its length is the key's rate. */
 	private fitRate(): void {
 		this.fitDue = false;
-		const admitted = this.startedInWindow - this.refusedInWindow;
+		const admitted = this.admittedInWindow;
 		const seconds = Math.max(0.001, (this.heldUntil - this.windowStart) / 1000);
 		// Nothing admitted (another workflow used the key up): nothing learnt about its rate.
 		if (admitted > 0) this.rate = (PACE_MARGIN * admitted) / seconds;
 		this.windowStart = this.heldUntil;
-		this.startedInWindow = 0;
-		this.refusedInWindow = 0;
+		this.admittedInWindow = 0;
 		this.nextStartAt = this.heldUntil;
 		this.lastGrowthAt = this.heldUntil;
 	}
@@ -192,7 +184,7 @@ export class RateLimiter {
 	private grant(): Permit {
 		const now = Date.now();
 		this.inFlight++;
-		this.startedInWindow++;
+		this.admittedInWindow++;
 		this.lastStartAt = now;
 		if (this.rate !== undefined)
 			this.nextStartAt = Math.max(now, this.nextStartAt) + 1000 / this.rate;
@@ -210,7 +202,7 @@ export class RateLimiter {
 			refused: (retryDelayMs) => {
 				if (answered) return;
 				answered = true;
-				if (windowStart === this.windowStart) this.refusedInWindow++;
+				if (windowStart === this.windowStart) this.admittedInWindow--;
 				this.onRefused(number, retryDelayMs);
 			},
 			release: () => {
@@ -235,7 +227,6 @@ export class RateLimiter {
 			if (this.limit >= this.ceiling) this.limit = Number.POSITIVE_INFINITY;
 		}
 		if (this.rate !== undefined) {
-			this.acceptedSinceGrowth++;
 			const now = Date.now();
 			const seconds = (now - this.lastGrowthAt) / 1000;
 			if (seconds >= 1) {

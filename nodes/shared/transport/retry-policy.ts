@@ -8,10 +8,10 @@ import { rpcRetryDelayMs } from '../gemini/rpc-status';
 import type { Failure } from './failures';
 
 /** Rate limits and server-side failures; other 4xx mean the request itself is wrong. */
-export const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
 /** Socket failures worth another try: the connection broke, or could not be made just now. */
-export const RETRYABLE_SOCKET_CODES = new Set([
+const RETRYABLE_SOCKET_CODES = new Set([
 	'ECONNRESET',
 	'ECONNREFUSED',
 	'EPIPE',
@@ -32,25 +32,18 @@ export interface RetryPolicy {
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in ms. */
-export function retryAfterMs(
-	headers: IDataObject | undefined,
-	now = Date.now(),
-): number | undefined {
+export function retryAfterMs(headers: IDataObject | undefined): number | undefined {
 	const value = headers?.['retry-after'];
 	if (typeof value !== 'string' || value.trim() === '') return undefined;
 	if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
 	const date = Date.parse(value);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** Exponential backoff with jitter: 50–100 % of base × 2^attempt, capped. */
-export function backoffMs(
-	attempt: number,
-	policy: RetryPolicy,
-	random: () => number = Math.random,
-): number {
+function backoffMs(attempt: number, policy: RetryPolicy): number {
 	const ceiling = Math.min(policy.maxRetryDelay, policy.baseDelay * 2 ** attempt);
-	return Math.round(ceiling * (0.5 + random() * 0.5));
+	return Math.round(ceiling * (0.5 + Math.random() * 0.5));
 }
 
 export type RetryDecision =
