@@ -16,8 +16,8 @@
  * 5. Watches nodes/ and credentials/: on a change it rebuilds, copies dist/ again, and n8n's
  *    hot reload (it watches the package's directory) loads the new code; the editor refreshes
  *    its node list by itself.
- * 6. Ctrl-C (SIGINT) or SIGTERM stops n8n, the watcher, a running build and the stand-in, by
- *    their PIDs, and exits.
+ * 6. Ctrl-C (SIGINT) or SIGTERM stops n8n and a running build by their PIDs, closes the watcher
+ *    and the stand-in (both in this process), and exits.
  *
  * Options: --user-folder DIR (default .n8n-dev/ in the repository), --port N (n8n, default
  * 5678), --standin-port N (default 5680); a taken port falls back to a free one.

@@ -17,8 +17,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { Isolated429s, KeyWideLimit } from '../../test/standin/rate-limit';
-import type { RecordedRequest, ScriptedReply } from '../../test/standin/server';
+import { ANSWER_MS, Isolated429s, KeyWideLimit } from '../../test/standin/rate-limit';
+import { readRequest, type RecordedRequest, type ScriptedReply } from '../../test/standin/server';
 import { encodeSse, textChunk } from '../../test/standin/sse';
 
 export const EVENT_TEXT_CHARS = 3000;
@@ -67,8 +67,6 @@ function write(res: http.ServerResponse, body: Buffer): void {
 	res.end();
 }
 
-export const ANSWER_MS = 50;
-
 interface Tally {
 	served: number;
 	refused: number;
@@ -80,8 +78,8 @@ interface Tally {
 /** The rate-limit scenarios' requests, by bearer token. */
 const tallies = new Map<string, Tally>();
 
-const tokenOf = (req: http.IncomingMessage) =>
-	String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+const tokenOf = (headers: http.IncomingHttpHeaders) =>
+	String(headers.authorization ?? '').replace(/^Bearer /, '');
 
 function tallyOf(token: string): Tally {
 	let tally = tallies.get(token);
@@ -92,8 +90,8 @@ const limits = new Map<string, KeyWideLimit>();
 const isolated = new Map<string, Isolated429s>();
 
 /** The rate-limit scenarios' answer to one request: a 429, or the small answer after 50 ms. */
-function scenarioReply(model: string, request: RecordedRequest): ScriptedReply | undefined {
-	const token = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
+function scenarioReply(model: string, request: RecordedRequest): ScriptedReply {
+	const token = tokenOf(request.headers);
 	const tally = tallyOf(token);
 	let refusal: ScriptedReply | undefined;
 	const perSecond = /^limit-(\d+)ps$/.exec(model);
@@ -108,7 +106,7 @@ function scenarioReply(model: string, request: RecordedRequest): ScriptedReply |
 		let scenario = isolated.get(token);
 		if (!scenario) isolated.set(token, (scenario = new Isolated429s()));
 		refusal = scenario.check(request);
-	} else if (model !== 'counted') return undefined;
+	}
 	if (refusal) tally.refused++;
 	else tally.served++;
 	return refusal ?? { status: 200, body: small, waitMs: ANSWER_MS };
@@ -128,29 +126,11 @@ const server = http.createServer((req, res) => {
 	}
 	const model = /\/models\/([^/:]+):streamGenerateContent/.exec(url.pathname)?.[1] ?? '';
 	if (/^(limit-\d+ps|isolated-429|counted)$/.test(model)) {
-		const tally = tallyOf(tokenOf(req));
+		const tally = tallyOf(tokenOf(req.headers));
 		tally.peakInFlight = Math.max(tally.peakInFlight, ++tally.inFlight);
 		res.once('close', () => tally.inFlight--);
-		const pieces: Buffer[] = [];
-		req.on('data', (piece: Buffer) => pieces.push(piece));
-		req.on('end', () => {
-			const rawBody = Buffer.concat(pieces).toString('utf8');
-			let body: unknown;
-			try {
-				body = JSON.parse(rawBody);
-			} catch {
-				body = undefined;
-			}
-			const reply = scenarioReply(model, {
-				at: Date.now(),
-				method: req.method ?? '',
-				path: url.pathname,
-				query: Object.fromEntries(url.searchParams),
-				headers: req.headers,
-				rawBody,
-				body,
-				model,
-			}) as ScriptedReply;
+		void readRequest(req).then((request) => {
+			const reply = scenarioReply(model, request);
 			if (reply.waitMs) setTimeout(() => send(res, reply), reply.waitMs);
 			else send(res, reply);
 		});

@@ -3,11 +3,10 @@
  * in the real n8n (test/e2e/workflows.ts), all using the one "Quickrouter API" credential.
  */
 import {
-	agentWithModelAndCalculator,
 	chain,
+	chatWithMemoryWorkflow,
 	geminiNode,
 	rowsWorkflow,
-	SIMPLE_MEMORY,
 	streamingWebhook,
 	type Workflow,
 	type WorkflowNode,
@@ -22,7 +21,7 @@ export const AGENT_WORKFLOW_ID = 'qrDevAgentChat01';
 /** The Webhook's path: `POST /webhook/quickrouter-stream` with `{"question": "..."}`. */
 export const STREAMING_PATH = 'quickrouter-stream';
 
-/** The Chat Trigger's webhook id: its chat API is at `/webhook/<id>/chat`. */
+/** The Chat Trigger's webhook id (chatWithMemoryWorkflow's): its chat API is at `/webhook/<id>/chat`. */
 export const CHAT_WEBHOOK_ID = `${AGENT_WORKFLOW_ID}-chat`;
 
 export const SAMPLE_ROWS = [
@@ -82,32 +81,14 @@ function streaming(): Workflow {
  * `/webhook/<id>/chat` too; n8n's hosted chat page is not used: it loads its script from a CDN.
  */
 function agent(): Workflow {
-	const trigger: WorkflowNode = {
-		id: 'chat-trigger',
-		name: 'When chat message received',
-		type: '@n8n/n8n-nodes-langchain.chatTrigger',
-		typeVersion: 1.3,
-		position: [0, 0],
-		webhookId: CHAT_WEBHOOK_ID,
-		parameters: { public: true, mode: 'webhook', options: { responseMode: 'streaming' } },
-	};
-	const helpers = agentWithModelAndCalculator([260, 0], { options: {} });
-	// Left to right under the agent as its slots are: model, memory, tool.
-	const nodes = helpers.nodes.map((node) =>
-		node.name === 'Calculator' ? { ...node, position: [540, 220] as [number, number] } : node,
-	);
-	const { connections } = helpers;
+	const workflow = chatWithMemoryWorkflow(AGENT_WORKFLOW_ID);
 	return {
-		id: AGENT_WORKFLOW_ID,
+		...workflow,
 		name: 'AI Agent with a tool',
-		active: false,
-		nodes: [trigger, ...nodes, SIMPLE_MEMORY],
-		connections: {
-			...chain([trigger, nodes[0]]),
-			...connections,
-			'Simple Memory': { ai_memory: [[{ node: 'AI Agent', type: 'ai_memory', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
+		// Left to right under the agent as its slots are: model, memory, tool.
+		nodes: workflow.nodes.map((node) =>
+			node.name === 'Calculator' ? { ...node, position: [540, 220] } : node,
+		),
 	};
 }
 

@@ -57,6 +57,7 @@ async function jest(install: N8nInstall, tarball: string, args: string[]): Promi
 async function main(): Promise<number> {
 	const argv = process.argv.slice(2);
 	const only = argv.find((arg) => arg.startsWith('--n8n='))?.slice('--n8n='.length);
+	if (only !== undefined && only !== '1' && only !== '2') throw new Error('--n8n takes 1 or 2');
 	const jestArgs = argv.filter((arg) => !arg.startsWith('--n8n='));
 	const runs = RUNS.filter((run) => !only || run.harness === (only === '1' ? 'n8n-1' : 'n8n'));
 

@@ -327,7 +327,7 @@ export function streamingAgentWorkflow(id: string, path: string): Workflow {
 }
 
 /** n8n's Simple Memory, placed under an agent at [260, 0] (its memory slot). */
-export const SIMPLE_MEMORY: WorkflowNode = {
+const SIMPLE_MEMORY: WorkflowNode = {
 	id: 'memory',
 	name: 'Simple Memory',
 	type: '@n8n/n8n-nodes-langchain.memoryBufferWindow',

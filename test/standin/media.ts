@@ -6,7 +6,10 @@
  *   signatures" and its example response).
  * - A speech model answers with inlineData parts of raw PCM, `audio/L16;codec=pcm;rate=24000`,
  *   16-bit mono little-endian (Google's samples write them into a WAV with channels=1,
- *   rate=24000, sample_width=2: https://ai.google.dev/gemini-api/docs/speech-generation).
+ *   rate=24000, sample_width=2: https://ai.google.dev/gemini-api/docs/speech-generation). The
+ *   MIME string is not in Google's docs ([UNVERIFIED]); public TTS clients that read real
+ *   answers note it in those words. How many parts a streamed speech answer comes in is not
+ *   documented either: 50 ms each here, so that the WAV is assembled from many.
  * The images are small real PNG files, so tools that look at them (`file`) recognise them.
  */
 import { deflateSync } from 'node:zlib';

@@ -70,6 +70,10 @@ export function errorReply(
 
 export const STANDIN_TOKEN = 'qr-standin-token-7f3a9c';
 
+/**
+ * Model resources as `models.list` returns them: `name` ("models/{model}"), `displayName` and
+ * `supportedGenerationMethods` are fields of Model (https://ai.google.dev/api/models#Model).
+ */
 export const STANDIN_MODELS = [
 	{
 		name: 'models/gemini-3-pro-preview',
@@ -95,7 +99,11 @@ export function lastUserText(body: unknown): string {
 	return parts.map((part) => part.text ?? '').join('');
 }
 
-/** The default answer: echoes the prompt back in three chunks, like a small real stream. */
+/**
+ * The default answer: echoes the prompt back in three chunks, like a small real stream. Each
+ * chunk carries the usageMetadata so far, as the recorded stream does
+ * (test/fixtures/…thinking-reply-thought-summary.txt); the counts are illustrative.
+ */
 export const echoScript: ReplyScript = (request) => {
 	const prompt = lastUserText(request.body);
 	return {
@@ -114,6 +122,51 @@ export const echoScript: ReplyScript = (request) => {
 	};
 };
 
+/** A request as the stand-in records it: its whole body read, JSON parsed where it is JSON. */
+export async function readRequest(req: http.IncomingMessage): Promise<RecordedRequest> {
+	const pieces: Buffer[] = [];
+	for await (const piece of req) pieces.push(piece as Buffer);
+	const rawBody = Buffer.concat(pieces).toString('utf8');
+	const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+	const model = /^\/v1beta\/models\/([^/:]+):streamGenerateContent$/.exec(url.pathname)?.[1];
+	let body: unknown;
+	try {
+		body = rawBody ? JSON.parse(rawBody) : undefined;
+	} catch {
+		body = undefined;
+	}
+	return {
+		at: Date.now(),
+		method: req.method ?? '',
+		path: url.pathname,
+		query: Object.fromEntries(url.searchParams),
+		headers: req.headers,
+		rawBody,
+		body,
+		model: model === undefined ? undefined : decodeURIComponent(model),
+	};
+}
+
+export const UNAUTHENTICATED_MESSAGE =
+	'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.';
+
+/**
+ * One page of `models.list` (https://ai.google.dev/api/models#method:-models.list):
+ * `pageSize` models at most ("default 50 … maximum value is 1000", larger values are coerced
+ * to 1000), from the `pageToken` of the page before, with `nextPageToken` while more remain.
+ * The token is opaque to clients; here it is the offset.
+ */
+function modelsPage(models: readonly object[], query: URLSearchParams) {
+	const asked = Number(query.get('pageSize') ?? '') || 50;
+	const size = Math.min(Math.max(1, asked), 1000);
+	const from = Number(query.get('pageToken') ?? '0') || 0;
+	const next = from + size;
+	return {
+		models: models.slice(from, next),
+		...(next < models.length ? { nextPageToken: String(next) } : {}),
+	};
+}
+
 const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 export class StandinServer {
@@ -126,6 +179,9 @@ export class StandinServer {
 
 	/** Replaces the model list's answer when set (e.g. a redirect, an echoing error page). */
 	modelsScript?: ReplyScript;
+
+	/** What `GET /v1beta/models` lists, page by page. */
+	models: readonly object[] = STANDIN_MODELS;
 
 	private readonly server = http.createServer((req, res) => {
 		void this.handle(req, res);
@@ -174,40 +230,23 @@ export class StandinServer {
 		this.requests.length = 0;
 		this.script = script;
 		this.modelsScript = undefined;
+		this.models = STANDIN_MODELS;
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-		const pieces: Buffer[] = [];
-		for await (const piece of req) pieces.push(piece as Buffer);
-		const rawBody = Buffer.concat(pieces).toString('utf8');
+		const recorded = await readRequest(req);
 		const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-		const model = /^\/v1beta\/models\/([^/:]+):streamGenerateContent$/.exec(url.pathname)?.[1];
-		const recorded: RecordedRequest = {
-			at: Date.now(),
-			method: req.method ?? '',
-			path: url.pathname,
-			query: Object.fromEntries(url.searchParams),
-			headers: req.headers,
-			rawBody,
-			model: model === undefined ? undefined : decodeURIComponent(model),
-		};
-		try {
-			recorded.body = rawBody ? JSON.parse(rawBody) : undefined;
-		} catch {
-			recorded.body = undefined;
-		}
 		this.requests.push(recorded);
 
 		if (req.headers.authorization !== `Bearer ${this.token}`) {
-			return this.json(
-				res,
-				401,
-				rpcError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.'),
-			);
+			// Google's answer to a wrong `Authorization: Bearer` on generativelanguage.googleapis.com
+			// [OBS] (Xposed-Modules-Repo/com.niki914.zafiro#9, cnpack/cnwizards#215). Quickrouter's
+			// own page documents only the header ([UNVERIFIED] that it answers the same).
+			return this.json(res, 401, rpcError(401, 'UNAUTHENTICATED', UNAUTHENTICATED_MESSAGE));
 		}
 		if (req.method === 'GET' && url.pathname === '/v1beta/models') {
 			if (this.modelsScript) return await this.reply(req, res, this.modelsScript(recorded));
-			return this.json(res, 200, { models: STANDIN_MODELS });
+			return this.json(res, 200, modelsPage(this.models, url.searchParams));
 		}
 		if (req.method === 'POST' && recorded.model !== undefined) {
 			// Like the API, refuse a request that breaks its documented contract (contract.ts).
@@ -215,6 +254,7 @@ export class StandinServer {
 			if (violation) return this.json(res, 400, { error: violation });
 			return await this.reply(req, res, this.script(recorded));
 		}
+		// Not Google's wording (the stand-in's own, for paths it does not serve); nothing reads it.
 		return this.json(
 			res,
 			404,

@@ -40,7 +40,12 @@ export function textChunk(
 	};
 }
 
-/** Google's error body (google.rpc.Status), as sent with non-2xx statuses or after a 200 stream. */
+/**
+ * Google's error body (google.rpc.Status), as sent with non-2xx statuses, and in a 200 stream
+ * that fails mid-answer: as a `data:` event (`{"error":{"code":503,…,"status":"UNAVAILABLE"}}`,
+ * diegosouzapw/OmniRoute#4177) or pretty-printed outside SSE framing, e.g. a 429
+ * RESOURCE_EXHAUSTED (maximhq/bifrost#5262).
+ */
 export function rpcError(
 	code: number,
 	status: string,

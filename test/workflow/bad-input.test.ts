@@ -346,13 +346,12 @@ test('a wait asked for beyond what a timer holds fails at once, naming it', asyn
 				}
 			: echoScript(request),
 	);
-	const started = Date.now();
+	// Waiting would last 35 days: a run that ends within jest's 30 s did not wait.
 	const { output } = await runGemini(
 		server,
 		{ prompt: '={{ $json.q }}', options: { maxRetryDelay: 3_000_000_000 } },
 		{ rows: rowsWith('x'), settings: CONTINUE },
 	);
-	expect(Date.now() - started).toBeLessThan(5000);
 	expect(output(GEMINI)[1].json).toEqual({
 		error: '429 RESOURCE_EXHAUSTED: Slow down',
 		message:

@@ -61,6 +61,22 @@ describe('the model list', () => {
 		);
 		expect(results.map((result) => result.value)).toEqual(['gemini-3-pro-preview']);
 	});
+
+	test("follows the page tokens past the API's largest page (1,000 models)", async () => {
+		const ids = Array.from({ length: 1001 }, (_, index) => String(index).padStart(4, '0'));
+		server.models = ids.map((id) => ({
+			name: `models/gemini-test-${id}`,
+			displayName: `Test ${id}`,
+			supportedGenerationMethods: ['generateContent'],
+		}));
+		const { results } = await searchModels({ apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl });
+		expect(results).toHaveLength(1001);
+		expect(results.at(-1)?.value).toBe('gemini-test-1000');
+		expect(server.requests.map((request) => request.query)).toEqual([
+			{ pageSize: '1000' },
+			{ pageSize: '1000', pageToken: '1000' },
+		]);
+	});
 });
 
 describe('the package as n8n loads it', () => {

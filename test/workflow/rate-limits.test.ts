@@ -129,18 +129,17 @@ test('a row whose waits would pass Max Rate Limit Wait fails with the providerâ€
 });
 
 test('stopping the execution during a rate-limit wait ends it at once, sending nothing more', async () => {
-	server.reset(() => quotaExceededReply({ retryDelayMs: 30_000 }));
+	// A 10-minute wait: only the stop can end the run within jest's 30 s.
+	server.reset(() => quotaExceededReply({ retryDelayMs: 600_000 }));
 	const stop = new AbortController();
-	const started = Date.now();
 	const running = runGemini(
 		server,
-		{ prompt: 'hi', options: { maxRetryDelay: 60_000 } },
+		{ prompt: 'hi', options: { maxRetryDelay: 900_000 } },
 		{ abortSignal: stop.signal },
 	);
 	while (server.generateRequests.length === 0)
 		await new Promise((resolve) => setTimeout(resolve, 10));
 	stop.abort();
 	await running;
-	expect(Date.now() - started).toBeLessThan(10_000);
 	expect(server.generateRequests).toHaveLength(1);
 });

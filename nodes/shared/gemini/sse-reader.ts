@@ -3,7 +3,9 @@
  *
  * Layers: UTF-8 decoding that survives characters split across reads, SSE framing by
  * eventsource-parser, then JSON. Lines that are not SSE are kept (bounded) because Google
- * appends a bare google.rpc.Status JSON body to a 200 stream when it fails mid-answer.
+ * appends a bare google.rpc.Status JSON body to a 200 stream when it fails mid-answer (seen
+ * pretty-printed outside SSE framing: maximhq/bifrost#5262; as a `data:` event too:
+ * diegosouzapw/OmniRoute#4177).
  */
 import { createParser, type ParseError } from 'eventsource-parser';
 
