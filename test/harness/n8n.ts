@@ -221,6 +221,19 @@ export interface LoadedPackage {
 
 let loaded: Promise<LoadedPackage> | undefined;
 
+/**
+ * Forgets what the package's rate limiters learnt: they live as long as the process (as in
+ * n8n) and are shared by key and model, so each test starts from a clean slate. The core is
+ * the module the nodes require from dist/, so this reaches the same limiters.
+ */
+export function forgetRateLimits(): void {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const core = require(path.join(PROJECT_ROOT, 'dist/nodes/shared/index.js')) as {
+		forgetRateLimits: () => void;
+	};
+	core.forgetRateLimits();
+}
+
 /** Loads dist/ the way n8n loads an installed community package (once per test file). */
 export async function loadPackage(): Promise<LoadedPackage> {
 	loaded ??= (async () => {

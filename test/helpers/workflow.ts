@@ -2,6 +2,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import {
 	CREDENTIAL_TYPE,
+	forgetRateLimits,
 	geminiWorkflow,
 	type RunOptions,
 	runWorkflow,
@@ -20,7 +21,10 @@ export function useStandin(): StandinServer {
 	beforeAll(async () => {
 		await server.start();
 	});
-	beforeEach(() => server.reset());
+	beforeEach(() => {
+		server.reset();
+		forgetRateLimits();
+	});
 	afterEach(async () => {
 		expect(await server.settled(1000)).toBe(0);
 	});

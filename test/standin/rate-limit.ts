@@ -19,11 +19,15 @@
  *   seconds, e.g. "45.837906927s" (https://github.com/dcdpr/jp/pull/1061).
  * - Per-minute quotas (the recorded ones) answer with whole seconds in `retryDelay`: "26s"
  *   (Roo-Code#3883), "53s" (python-genai#1875), "47s" (python-genai#2044).
- *   {@link KeyWideLimit}'s `wholeSeconds` rounds its delays up that way.
- * - The windows here are 1 or 2 s: Google's quotas are per minute or per day, and the issue
- *   this models asks for "at most N requests start per second" so that runs take seconds,
- *   not minutes. QuotaFailure keeps Google's per-minute quota name and its `quotaValue`
- *   becomes the per-window count ([UNVERIFIED] for windows shorter than a minute).
+ *   {@link KeyWideLimit}'s `wholeSeconds` cuts its RetryInfo to whole seconds that way, the
+ *   message keeping the exact delay, as in python-genai#1875 ("53s" next to "Please retry in
+ *   53.016342224s.").
+ * - Google's quotas count requests per minute, input tokens per minute and requests per day,
+ *   per project and per model (https://ai.google.dev/gemini-api/docs/rate-limits;
+ *   `quotaDimensions.model`). Tests scale the minute down to seconds so that runs take
+ *   seconds; QuotaFailure keeps Google's quota name and its `quotaValue` is the per-window
+ *   count ([UNVERIFIED] for windows shorter than a minute). Whether Google's windows slide or
+ *   reset on the minute is not documented; the sliding log below is the stricter reading.
  * - Google sends no `Retry-After` header: "Gemini answers a 429 without a Retry-After header and
  *   reports how long to wait only in the response body, as a google.rpc.RetryInfo entry"
  *   (https://github.com/dcdpr/jp/pull/1061). Relays in front of Gemini often do add one.
@@ -52,6 +56,28 @@ export const REQUESTS_QUOTA = {
 	quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier',
 };
 
+/**
+ * The requests-per-day quota: the same metric, told apart only by its id
+ * (itcon-pty-au/stremio-ai-search#147, gemini-2.5-flash-lite, `quotaValue` "20", `retryDelay`
+ * "37s"; voideditor/void#557, "25", "5s"). Its RetryInfo names seconds although the quota
+ * resets at midnight Pacific time (https://ai.google.dev/gemini-api/docs/rate-limits).
+ */
+export const DAILY_REQUESTS_QUOTA = {
+	quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+	quotaId: 'GenerateRequestsPerDayPerProjectPerModel-FreeTier',
+};
+
+/**
+ * The input-tokens-per-minute quota (a public gemini-2.5-pro 429, `quotaValue` "250000";
+ * collected in the project's research notes with the others).
+ */
+export const INPUT_TOKENS_QUOTA = {
+	quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_input_token_count',
+	quotaId: 'GenerateContentInputTokensPerModelPerMinute-FreeTier',
+};
+
+export type QuotaName = typeof REQUESTS_QUOTA;
+
 const TYPE = 'type.googleapis.com/google.rpc.';
 
 /** A `google.protobuf.Duration` as JSON: seconds with a trailing `s`, here to the ms ("0.734s"). */
@@ -68,18 +94,27 @@ export interface QuotaExceededOptions {
 	model?: string;
 	/** Extra headers, e.g. a relay's `retry-after` (Google itself sends none). */
 	headers?: Record<string, string>;
+	/** Which quota ran out; requests per minute by default. */
+	quota?: QuotaName;
+	/**
+	 * `retryDelay` cut to whole seconds while the message keeps the exact delay, as Google
+	 * sends them today ("Please retry in 42.87350591s." next to "42s": python-genai#1875).
+	 */
+	wholeSeconds?: boolean;
 }
 
 /** Google's real 429: RESOURCE_EXHAUSTED with QuotaFailure, Help and (optionally) RetryInfo. */
 export function quotaExceededReply(options: QuotaExceededOptions = {}): ScriptedReply {
 	const delay =
 		options.retryDelayMs === undefined ? undefined : formatRetryDelay(options.retryDelayMs);
+	const retryDelay =
+		delay && options.wholeSeconds ? `${Math.floor((options.retryDelayMs ?? 0) / 1000)}s` : delay;
 	const details: unknown[] = [
 		{
 			'@type': `${TYPE}QuotaFailure`,
 			violations: [
 				{
-					...REQUESTS_QUOTA,
+					...(options.quota ?? REQUESTS_QUOTA),
 					quotaDimensions: { location: 'global', model: options.model ?? 'gemini-2.5-flash' },
 					quotaValue: String(options.limit ?? 10),
 				},
@@ -90,7 +125,7 @@ export function quotaExceededReply(options: QuotaExceededOptions = {}): Scripted
 			links: [{ description: 'Learn more about Gemini API quotas', url: RATE_LIMITS_URL }],
 		},
 	];
-	if (delay) details.push({ '@type': `${TYPE}RetryInfo`, retryDelay: delay });
+	if (delay) details.push({ '@type': `${TYPE}RetryInfo`, retryDelay });
 	const message = delay ? `${QUOTA_MESSAGE} Please retry in ${delay}.` : QUOTA_MESSAGE;
 	return errorReply(429, 'RESOURCE_EXHAUSTED', message, { details, headers: options.headers });
 }
@@ -128,7 +163,7 @@ export type Admission = { admitted: true } | { admitted: false; retryAfterMs: nu
  * then hears the same moment, and only as many of them as slots opened get in.
  */
 export class SlidingWindowLimit {
-	private readonly starts = new Map<string, number[]>();
+	private readonly starts = new Map<string, Array<{ at: number; cost: number }>>();
 
 	constructor(
 		readonly limit: number,
@@ -137,15 +172,23 @@ export class SlidingWindowLimit {
 		if (!(limit >= 1) || !(windowMs > 0)) throw new Error('limit ≥ 1 and windowMs > 0 needed');
 	}
 
-	admit(key: string, now: number): Admission {
+	/** Admits a start of `cost` (1 for a request; its input tokens for a tokens quota). */
+	admit(key: string, now: number, cost = 1): Admission {
 		let log = this.starts.get(key);
 		if (!log) this.starts.set(key, (log = []));
-		while (log.length > 0 && log[0] <= now - this.windowMs) log.shift();
-		if (log.length < this.limit) {
-			log.push(now);
+		while (log.length > 0 && log[0].at <= now - this.windowMs) log.shift();
+		const used = log.reduce((sum, entry) => sum + entry.cost, 0);
+		if (used + cost <= this.limit) {
+			log.push({ at: now, cost });
 			return { admitted: true };
 		}
-		return { admitted: false, retryAfterMs: log[0] + this.windowMs - now };
+		// When enough of the window's oldest starts have left it for this one to fit.
+		let freed = this.limit - used;
+		for (const entry of log) {
+			freed += entry.cost;
+			if (freed >= cost) return { admitted: false, retryAfterMs: entry.at + this.windowMs - now };
+		}
+		return { admitted: false, retryAfterMs: this.windowMs };
 	}
 }
 
@@ -157,16 +200,40 @@ export interface Tally {
 }
 
 export interface KeyWideLimitOptions {
-	/** Request starts allowed per window, per key. */
+	/** Request starts (or, with `costOf`, input tokens) allowed per window, per key and model. */
 	limit: number;
 	windowMs: number;
 	/** The clock, in ms; `Date.now` unless a test brings its own. */
 	now?: () => number;
-	/** Which quota a request counts against; the API key by default ({@link apiKeyOf}). */
+	/**
+	 * Which quota a request counts against: by default its API key ({@link apiKeyOf}) and its
+	 * model, as Gemini counts quotas "per project" and per model (`quotaDimensions.model`;
+	 * https://ai.google.dev/gemini-api/docs/rate-limits).
+	 */
 	keyOf?: (request: RecordedRequest) => string;
-	/** `retryDelay` rounded up to whole seconds, as recorded per-minute quotas send it. */
+	/** `retryDelay` cut to whole seconds, the message keeping the exact delay ({@link quotaExceededReply}). */
 	wholeSeconds?: boolean;
+	/** The quota named in QuotaFailure; requests per minute by default. */
+	quota?: QuotaName;
+	/** What one request costs of the quota: 1, or its input tokens ({@link inputTokensOf}). */
+	costOf?: (request: RecordedRequest) => number;
+	/**
+	 * The wait the 429 names, whatever the window: a used-up daily quota names seconds (5 s to
+	 * 57 s recorded for one exhausted quota, and 37 s, 41 s, 42 s elsewhere).
+	 */
+	statedDelayMs?: number;
 }
+
+/**
+ * A request's input tokens as the stand-in counts them: a quarter of its body's characters
+ * (Google's rule of thumb, "a token is about 4 characters",
+ * https://ai.google.dev/gemini-api/docs/tokens; the real tokenizer is not modelled).
+ */
+export function inputTokensOf(request: RecordedRequest): number {
+	return Math.max(1, Math.ceil(request.rawBody.length / 4));
+}
+
+const keyAndModelOf = (request: RecordedRequest) => `${apiKeyOf(request)} ${request.model ?? ''}`;
 
 /**
  * An API key's request quota around any script: past `limit` starts in `windowMs`, Google's
@@ -189,13 +256,13 @@ export class KeyWideLimit implements Tally {
 	constructor(readonly options: KeyWideLimitOptions) {
 		this.window = new SlidingWindowLimit(options.limit, options.windowMs);
 		this.now = options.now ?? Date.now;
-		this.keyOf = options.keyOf ?? apiKeyOf;
+		this.keyOf = options.keyOf ?? keyAndModelOf;
 	}
 
 	/** The 429 to send for this request, or undefined when it is admitted (and counted as such). */
 	check(request: RecordedRequest): ScriptedReply | undefined {
 		const key = this.keyOf(request);
-		const admission = this.window.admit(key, this.now());
+		const admission = this.window.admit(key, this.now(), this.options.costOf?.(request) ?? 1);
 		let tally = this.byKey.get(key);
 		if (!tally) this.byKey.set(key, (tally = { served: 0, refused: 0 }));
 		if (admission.admitted) {
@@ -205,11 +272,12 @@ export class KeyWideLimit implements Tally {
 		}
 		this.refused++;
 		tally.refused++;
-		const delayMs = admission.retryAfterMs;
 		return quotaExceededReply({
-			retryDelayMs: this.options.wholeSeconds ? Math.ceil(delayMs / 1000) * 1000 : delayMs,
+			retryDelayMs: this.options.statedDelayMs ?? admission.retryAfterMs,
+			wholeSeconds: this.options.wholeSeconds,
 			limit: this.options.limit,
 			model: request.model,
+			quota: this.options.quota,
 		});
 	}
 

@@ -9,6 +9,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { blockedPromptReason, type CollectedAnswer } from '../gemini/answer-collector';
 import { describeRpcError, rpcErrorOfBody } from '../gemini/rpc-status';
 import { snippet } from '../gemini/sse-reader';
+import type { QuotaViolation } from '../gemini/quota-failure';
 import type { Redact } from '../gemini/redact';
 import type { GoogleRpcError } from '../gemini/types';
 
@@ -62,6 +63,40 @@ export function httpStatusError(
 }
 
 /** The stream failed after it started; the answer received so far goes into the description. */
+/**
+ * A quota counted per day is used up: waiting the seconds its RetryInfo names does not bring it
+ * back. The message names the model and the quota; Google's own words stay in the description.
+ */
+export function dailyQuotaError(
+	node: INode,
+	status: { statusCode: number; statusMessage?: string; bodyText: string },
+	itemIndex: number,
+	model: string,
+	violation: QuotaViolation | undefined,
+	recheckMs: number,
+): NodeApiError {
+	const google = httpStatusError(
+		node,
+		status.statusCode,
+		status.statusMessage,
+		status.bodyText,
+		itemIndex,
+	);
+	const size = violation?.quotaValue
+		? ` (${violation.quotaValue} ${violation.counts ?? 'requests'} per day on this key's plan)`
+		: '';
+	return new NodeApiError(
+		node,
+		{ httpCode: String(status.statusCode), message: google.message },
+		{
+			httpCode: String(status.statusCode),
+			itemIndex,
+			message: `The daily quota of ${model} is used up${size}. It resets at midnight Pacific time; use another model or a paid plan.`,
+			description: `${google.message} Later requests for ${model} with this key fail at once, without being sent, for ${Math.round(recheckMs / 60_000)} minutes.`,
+		},
+	);
+}
+
 export function streamFailureError(
 	node: INode,
 	message: string,

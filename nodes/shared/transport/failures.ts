@@ -8,9 +8,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { rpcErrorOfBody } from '../gemini/rpc-status';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GoogleRpcError } from '../gemini/types';
+import type { QuotaViolation } from '../gemini/quota-failure';
 import type { Redact } from '../gemini/redact';
 import {
 	connectionError,
+	dailyQuotaError,
 	httpStatusError,
 	notStartedError,
 	redacted,
@@ -20,6 +22,7 @@ import {
 	withNote,
 } from '../n8n/errors';
 import { HttpStatusFailure, RedirectFailure, StreamTimeoutError } from './http-stream';
+import { DAILY_QUOTA_RECHECK_MS } from './retry-policy';
 
 export type Failure =
 	| { kind: 'status'; error: HttpStatusFailure; rpcError?: GoogleRpcError }
@@ -42,6 +45,13 @@ export function classify(error: unknown, streamOpened: boolean): Failure {
 	return { kind: 'interrupted', error };
 }
 
+/** A quota not to be waited out (see the retry policy's `usedUp`), for the model called. */
+export interface UsedUp {
+	daily: boolean;
+	violation?: QuotaViolation;
+	model?: string;
+}
+
 export interface FailureContext {
 	node: INode;
 	itemIndex: number;
@@ -50,6 +60,7 @@ export interface FailureContext {
 	note?: string;
 	/** The last step before the user sees the error: the credential's secrets out. */
 	redact: Redact;
+	usedUp?: UsedUp;
 }
 
 /** The error the user sees for a failure that is not (or no longer) retried. */
@@ -57,7 +68,19 @@ export function toNodeError(
 	failure: Failure,
 	context: FailureContext,
 ): NodeApiError | NodeOperationError {
-	const { node, itemIndex, partialText, note } = context;
+	const { node, itemIndex, partialText, note, usedUp } = context;
+	if (usedUp?.daily && failure.kind === 'status') {
+		const model = usedUp.violation?.model ?? usedUp.model ?? 'the model';
+		const error = dailyQuotaError(
+			node,
+			failure.error,
+			itemIndex,
+			model,
+			usedUp.violation,
+			DAILY_QUOTA_RECHECK_MS,
+		);
+		return redacted(error, context.redact);
+	}
 	const error = (() => {
 		switch (failure.kind) {
 			case 'status':

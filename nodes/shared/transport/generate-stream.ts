@@ -13,10 +13,11 @@ import { blockedPromptError } from '../n8n/errors';
 import type { RequestOptions } from '../n8n/parameters';
 import { wait } from '../n8n/wait';
 import { apiCredentialOf } from './credentials';
-import { classify, type Failure, toNodeError } from './failures';
+import { classify, type Failure, toNodeError, type UsedUp } from './failures';
 import { openGenerateStream } from './http-stream';
-import { rateLimiterOf } from './rate-limiter';
-import { decideRetry, isRateLimit } from './retry-policy';
+import { quotaViolationsOf } from '../gemini/quota-failure';
+import { rateLimiterFor } from './rate-limits';
+import { decideRetry, isRateLimit, rpcErrorOf } from './retry-policy';
 
 export interface GenerateCall {
 	model: string;
@@ -70,6 +71,15 @@ function noAnswerError(events: number): GeminiStreamError {
 	);
 }
 
+/** The size of the per-minute requests quota a refusal names, for fitting the pace to it. */
+function requestsQuotaOf(failure: Failure): number | undefined {
+	const violation = quotaViolationsOf(rpcErrorOf(failure)).find(
+		(entry) => entry.period === 'minute' && entry.counts === 'requests',
+	);
+	const value = Number(violation?.quotaValue);
+	return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
 /** Aborted when the caller's signal or the execution's cancel signal is. */
 function combinedSignal(ctx: NodeContext, signal?: AbortSignal): AbortSignal | undefined {
 	const signals = [signal, ctx.getExecutionCancelSignal?.()].filter(
@@ -89,18 +99,34 @@ export async function* streamGenerateContent(
 	const { itemIndex, options } = call;
 	const collector = call.collector ?? new AnswerCollector();
 	const signal = combinedSignal(ctx, call.signal);
-	const limiter = rateLimiterOf(ctx);
 	const credential = await apiCredentialOf(ctx, itemIndex);
+	const limiter = rateLimiterFor(credential, call.model);
 	const place = {
 		ticket: limiter.ticket(),
 		ceiling: call.concurrency ?? Number.POSITIVE_INFINITY,
 		minIntervalMs: options.minIntervalMs,
+		maxWaitMs: options.retry.maxRetryDelay,
 	};
+	const failWith = (failure: Failure, note?: string, usedUp?: UsedUp) =>
+		toNodeError(failure, {
+			node: ctx.getNode(),
+			itemIndex,
+			baseUrl: credential.baseUrl,
+			partialText: collector.partialText,
+			note,
+			redact: credential.redact,
+			usedUp: usedUp && { ...usedUp, model: call.model },
+		});
 	let firstRateLimitAt: number | undefined;
 	const keep = call.keepsEveryChunk ? keeper(options.limits.maxResponseBytes) : undefined;
 
 	for (let retries = 0; ; ) {
 		const permit = await limiter.acquire(place, signal);
+		if ('usedUp' in permit) {
+			// Used up by an earlier request for this model: the same error, nothing sent.
+			const { failure, note, daily, violation } = permit.usedUp;
+			throw failWith(failure, note, { daily, violation });
+		}
 		let opened = false;
 		let handedOn = false;
 		let failure: Failure | undefined;
@@ -148,18 +174,18 @@ export async function* streamGenerateContent(
 		});
 		if (failure.kind === 'status') {
 			if (isRateLimit(failure.error.statusCode)) {
-				permit.refused(decision.retry ? decision.delayMs : undefined);
+				permit.refused({
+					retryDelayMs: decision.retry ? decision.delayMs : undefined,
+					quotaRequests: requestsQuotaOf(failure),
+				});
 			} else permit.accepted();
 		}
 		if (!decision.retry) {
-			throw toNodeError(failure, {
-				node: ctx.getNode(),
-				itemIndex,
-				baseUrl: credential.baseUrl,
-				partialText: collector.partialText,
-				note: decision.note,
-				redact: credential.redact,
-			});
+			const { usedUp, note } = decision;
+			if (usedUp) {
+				limiter.exhaust({ ...usedUp, note, failure, until: Date.now() + usedUp.forMs });
+			}
+			throw failWith(failure, note, usedUp);
 		}
 		if (decision.rateLimited) firstRateLimitAt ??= Date.now();
 		if (decision.counted) retries++;

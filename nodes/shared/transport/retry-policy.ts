@@ -4,7 +4,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { dailyViolationOf, type QuotaViolation } from '../gemini/quota-failure';
 import { rpcRetryDelayMs } from '../gemini/rpc-status';
+import type { GoogleRpcError } from '../gemini/types';
 import type { Failure } from './failures';
 
 /** Rate limits and server-side failures; other 4xx mean the request itself is wrong. */
@@ -55,7 +57,16 @@ export type RetryDecision =
 			/** Whether this retry uses up one of Max Retries. */
 			counted: boolean;
 	  }
-	| { retry: false; note?: string };
+	| {
+			retry: false;
+			note?: string;
+			/**
+			 * Not to be waited out: a quota counted per day (`violation` names it), or a rate
+			 * limit whose wait passes Max Retry Delay (`forMs` from now). Later requests for the
+			 * model fail the same way without being sent.
+			 */
+			usedUp?: { daily: boolean; forMs: number; violation?: QuotaViolation };
+	  };
 
 export interface AttemptState {
 	/** Retries used up so far (rate-limit waits not counted). */
@@ -67,6 +78,20 @@ export interface AttemptState {
 	signal?: AbortSignal;
 	/** How long the request has been held up by rate limits, from its first refusal, in ms. */
 	rateLimitedForMs: number;
+}
+
+/**
+ * How long a quota counted per day is taken as used up: it resets at midnight Pacific time
+ * (https://ai.google.dev/gemini-api/docs/rate-limits), but a plan can be changed sooner, so the
+ * model is tried again after a while rather than only the next day.
+ */
+export const DAILY_QUOTA_RECHECK_MS = 15 * 60_000;
+
+/** Google's error of a failure, where it sent one. */
+export function rpcErrorOf(failure: Failure): GoogleRpcError | undefined {
+	if (failure.kind === 'status') return failure.rpcError;
+	if (failure.kind === 'stream') return failure.error.rpcError;
+	return undefined;
 }
 
 /** The status code and the wait a failure asked for, if it is one worth another try. */
@@ -111,13 +136,22 @@ export function decideRetry(failure: Failure, state: AttemptState): RetryDecisio
 	const worth = retryable(failure);
 	if (!worth) return { retry: false };
 	const { code, requested } = worth;
+	const rateLimited = isRateLimit(code);
+	// Its RetryInfo says seconds, but a daily quota comes back only the next day.
+	const daily = code === 429 ? dailyViolationOf(rpcErrorOf(failure)) : undefined;
+	if (daily) {
+		return {
+			retry: false,
+			usedUp: { daily: true, forMs: DAILY_QUOTA_RECHECK_MS, violation: daily },
+		};
+	}
 	if (requested !== undefined && requested > policy.maxRetryDelay) {
 		return {
 			retry: false,
 			note: `The API asked to wait ${requested} ms before retrying, longer than Max Retry Delay (${policy.maxRetryDelay} ms).`,
+			...(rateLimited ? { usedUp: { daily: false, forMs: requested } } : {}),
 		};
 	}
-	const rateLimited = isRateLimit(code);
 	if (rateLimited && requested !== undefined) {
 		if (state.rateLimitedForMs + requested > policy.maxRateLimitWait) {
 			return {
