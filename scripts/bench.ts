@@ -5,7 +5,7 @@
  *
  * `--quick`: smaller inputs, fewer runs, writes nothing (about 2 minutes once n8n is cached).
  * `--only=limit,isolated` runs only the named sections (ingest, batch, memory, overhead, limit,
- * isolated, app, profile) and writes nothing either.
+ * quota, isolated, app, profile) and writes nothing either.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ import { loadPackage } from '../test/harness/n8n';
 import { bareBatch } from './bench/bare-batch';
 import { type AppCase, compareInN8n } from './bench/n8n-app';
 import { profileBatch, type ProfileSummary } from './bench/profile';
+import { quotas } from './bench/quotas';
 import { answerRows, percent, runScenario } from './bench/scenarios';
 
 const run = promisify(execFile);
@@ -28,7 +29,17 @@ const ONLY = process.argv
 	.find((arg) => arg.startsWith('--only='))
 	?.slice('--only='.length)
 	.split(',');
-const SECTIONS = ['ingest', 'batch', 'memory', 'overhead', 'limit', 'isolated', 'app', 'profile'];
+const SECTIONS = [
+	'ingest',
+	'batch',
+	'memory',
+	'overhead',
+	'limit',
+	'quota',
+	'isolated',
+	'app',
+	'profile',
+];
 if (ONLY?.some((name) => !SECTIONS.includes(name)))
 	throw new Error(`--only takes some of: ${SECTIONS.join(', ')}`);
 const want = (section: string) => !ONLY || ONLY.includes(section);
@@ -447,6 +458,7 @@ async function main() {
 		});
 
 		await section('limit', async () => await keyWideLimit(say, server.url));
+		await section('quota', async () => await quotas(say, server.url, QUICK));
 		await section('isolated', async () => await isolated429s(say, server.url));
 		await section('app', async () => {
 			appProfile = await nextToHttpRequest(say, server.url, inProcess32);

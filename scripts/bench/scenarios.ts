@@ -83,12 +83,7 @@ export async function runScenario(
 			.filter((item) => item.json.error === undefined)
 			.map((item) => (item.pairedItem as { item: number } | undefined)?.item),
 	);
-	const response = await fetch(`${baseUrl}/bench/stats?token=${encodeURIComponent(token)}`);
-	const tally = ((await response.json()) as {
-		served: number;
-		refused: number;
-		peakInFlight: number;
-	} | null) ?? { served: 0, refused: 0, peakInFlight: 0 };
+	const tally = await statsOf(baseUrl, token, model);
 	return {
 		rows,
 		concurrency,
@@ -99,6 +94,30 @@ export async function runScenario(
 		peakInFlight: tally.peakInFlight,
 		firstError: error?.message ?? (failed[0]?.json.error as string | undefined),
 	};
+}
+
+export interface ServerTally {
+	served: number;
+	refused: number;
+	peakInFlight: number;
+	/** The first request's arrival and the last answer's end, in ms (the server's clock). */
+	firstAt: number;
+	lastAt: number;
+}
+
+/** What the bench server counted for `token` and `model`. */
+export async function statsOf(baseUrl: string, token: string, model: string): Promise<ServerTally> {
+	const query = new URLSearchParams({ token, model });
+	const response = await fetch(`${baseUrl}/bench/stats?${query}`);
+	return (
+		((await response.json()) as ServerTally | null) ?? {
+			served: 0,
+			refused: 0,
+			peakInFlight: 0,
+			firstAt: 0,
+			lastAt: 0,
+		}
+	);
 }
 
 export const percent = (part: number, whole: number) =>

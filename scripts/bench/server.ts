@@ -17,7 +17,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ANSWER_MS, Isolated429s, KeyWideLimit } from '../../test/standin/rate-limit';
+import {
+	ANSWER_MS,
+	DAILY_REQUESTS_QUOTA,
+	Isolated429s,
+	KeyWideLimit,
+	quotaExceededReply,
+} from '../../test/standin/rate-limit';
 import { readRequest, type RecordedRequest, type ScriptedReply } from '../../test/standin/server';
 import { encodeSse, textChunk } from '../../test/standin/sse';
 
@@ -70,39 +76,72 @@ function write(res: http.ServerResponse, body: Buffer): void {
 interface Tally {
 	served: number;
 	refused: number;
+	/** When the first request came and the last answer went, in ms (Date.now). */
+	firstAt: number;
+	lastAt: number;
 	/** Requests received and not yet answered, and the most there ever were at once. */
 	inFlight: number;
 	peakInFlight: number;
 }
 
-/** The rate-limit scenarios' requests, by bearer token. */
+/** The rate-limit scenarios' requests, by bearer token and model. */
 const tallies = new Map<string, Tally>();
 
 const tokenOf = (headers: http.IncomingHttpHeaders) =>
 	String(headers.authorization ?? '').replace(/^Bearer /, '');
 
-function tallyOf(token: string): Tally {
-	let tally = tallies.get(token);
-	if (!tally) tallies.set(token, (tally = { served: 0, refused: 0, inFlight: 0, peakInFlight: 0 }));
+function tallyOf(token: string, model: string): Tally {
+	const key = `${token} ${model}`;
+	let tally = tallies.get(key);
+	if (!tally) {
+		const now = Date.now();
+		tally = { served: 0, refused: 0, firstAt: now, lastAt: now, inFlight: 0, peakInFlight: 0 };
+		tallies.set(key, tally);
+	}
 	return tally;
 }
 const limits = new Map<string, KeyWideLimit>();
+
+/** The limit of a model named `limit-<N>ps` (N per second) or `rpm-<N>-<W>s` (N per W s). */
+function limitOf(model: string): KeyWideLimit | undefined {
+	const perSecond = /^limit-(\d+)ps$/.exec(model);
+	const perWindow = /^rpm-(\d+)-(\d+)s$/.exec(model);
+	if (!perSecond && !perWindow) return undefined;
+	let limit = limits.get(model);
+	if (!limit) {
+		limit = perSecond
+			? new KeyWideLimit({ limit: Number(perSecond[1]), windowMs: 1000 })
+			: new KeyWideLimit({
+					limit: Number(perWindow?.[1]),
+					windowMs: Number(perWindow?.[2]) * 1000,
+					// As Google sends a per-minute quota's 429: whole seconds, the message exact.
+					wholeSeconds: true,
+				});
+		limits.set(model, limit);
+	}
+	return limit;
+}
+
+/** A daily quota of 20 already used up: Google's 429 naming it, with a wait of seconds. */
+const dailySpent = () =>
+	quotaExceededReply({
+		quota: DAILY_REQUESTS_QUOTA,
+		limit: 20,
+		model: 'daily-spent',
+		retryDelayMs: 38_000,
+		wholeSeconds: true,
+	});
 const isolated = new Map<string, Isolated429s>();
 
 /** The rate-limit scenarios' answer to one request: a 429, or the small answer after 50 ms. */
 function scenarioReply(model: string, request: RecordedRequest): ScriptedReply {
 	const token = tokenOf(request.headers);
-	const tally = tallyOf(token);
+	const tally = tallyOf(token, model);
 	let refusal: ScriptedReply | undefined;
-	const perSecond = /^limit-(\d+)ps$/.exec(model);
-	if (perSecond) {
-		let limit = limits.get(model);
-		if (!limit) {
-			limit = new KeyWideLimit({ limit: Number(perSecond[1]), windowMs: 1000 });
-			limits.set(model, limit);
-		}
-		refusal = limit.check(request);
-	} else if (model === 'isolated-429') {
+	const limit = limitOf(model);
+	if (limit) refusal = limit.check(request);
+	else if (model === 'daily-spent') refusal = dailySpent();
+	else if (model === 'isolated-429') {
 		let scenario = isolated.get(token);
 		if (!scenario) isolated.set(token, (scenario = new Isolated429s()));
 		refusal = scenario.check(request);
@@ -121,14 +160,18 @@ const server = http.createServer((req, res) => {
 	const url = new URL(req.url ?? '/', 'http://127.0.0.1');
 	if (req.method === 'GET' && url.pathname === '/bench/stats') {
 		res.writeHead(200, { 'content-type': 'application/json' });
-		res.end(JSON.stringify(tallies.get(url.searchParams.get('token') ?? '') ?? null));
+		const key = `${url.searchParams.get('token') ?? ''} ${url.searchParams.get('model') ?? ''}`;
+		res.end(JSON.stringify(tallies.get(key) ?? null));
 		return;
 	}
 	const model = /\/models\/([^/:]+):streamGenerateContent/.exec(url.pathname)?.[1] ?? '';
-	if (/^(limit-\d+ps|isolated-429|counted)$/.test(model)) {
-		const tally = tallyOf(tokenOf(req.headers));
+	if (/^(limit-\d+ps|rpm-\d+-\d+s|daily-spent|isolated-429|counted)$/.test(model)) {
+		const tally = tallyOf(tokenOf(req.headers), model);
 		tally.peakInFlight = Math.max(tally.peakInFlight, ++tally.inFlight);
-		res.once('close', () => tally.inFlight--);
+		res.once('close', () => {
+			tally.inFlight--;
+			tally.lastAt = Date.now();
+		});
 		void readRequest(req).then((request) => {
 			const reply = scenarioReply(model, request);
 			if (reply.waitMs) setTimeout(() => send(res, reply), reply.waitMs);
