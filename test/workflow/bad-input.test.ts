@@ -68,6 +68,28 @@ const parameterCases: ParameterCase[] = [
 		error: '"Contents (JSON)" of item 1 is nested more than 100 levels deep',
 	},
 	{
+		name: 'Contents (JSON) from an expression that returns an object nested 10,000 levels deep',
+		parameters: {
+			contentsMode: 'json',
+			contentsJson: `={{ $json.bad === "fine" ? [{ role: "user", parts: [{ text: $json.q }] }] : (() => { let value = [{ role: "user", parts: [{ text: "x" }] }]; for (let i = 0; i < 10000; i++) value = [value]; return value; })() }}`,
+		},
+		bad: 'deep',
+		error: '"Contents (JSON)" of item 1 is nested more than 100 levels deep',
+	},
+	{
+		name: 'a model ID of 1 MB (an expression gone wrong)',
+		parameters: {
+			prompt: '={{ $json.q }}',
+			model: {
+				__rl: true,
+				mode: 'id',
+				value: '={{ $json.bad === "fine" ? "gemini-3-pro-preview" : "a".repeat(1000000) }}',
+			},
+		},
+		bad: 'long',
+		error: '"Model" of item 1 is 1000000 characters long; a model ID has at most 256',
+	},
+	{
 		name: 'Contents (JSON) with a null part',
 		parameters: {
 			contentsMode: 'json',
