@@ -4,12 +4,12 @@
  * every other row still comes out, in order, paired to its input, in both output modes.
  * (Secrets and Base URLs: secrets.test.ts. Transport faults: faults.test.ts.)
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { pairedIndex } from '../helpers/items';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
-import { echoScript, lastUserText, type ScriptedReply } from '../standin/server';
-import { encodeSse } from '../standin/sse';
+import { echoScript, lastUserText, type ReplyScript, type ScriptedReply } from '../standin/server';
+import { encodeSse, textChunk } from '../standin/sse';
 
 const server = useStandin();
 
@@ -409,4 +409,46 @@ describe('Max Response Size bounds what the node holds', () => {
 			/^The answer's \d+ chunks, one item each, would hold more than Max Response Size \(0.01 MB\)$/,
 		);
 	});
+});
+
+/** Runs three rows, the middle one answered by `reply`; returns the items and the middle ones. */
+async function runWithMiddleReply(
+	reply: ScriptedReply,
+	parameters: IDataObject,
+	others: ReplyScript = echoScript,
+): Promise<{ items: INodeExecutionData[]; middle: IDataObject[] }> {
+	server.reset((request) => (lastUserText(request.body) === 'two' ? reply : others(request)));
+	const { output, error } = await runGemini(
+		server,
+		{ prompt: '={{ $json.q }}', ...parameters },
+		{ rows: rowsWith('x'), settings: CONTINUE },
+	);
+	expect(error).toBeUndefined();
+	const items = output(GEMINI);
+	// In input order, every row there, each item paired with its row.
+	const order = items.map(pairedIndex);
+	expect(order).toEqual([...order].sort());
+	expect(new Set(order)).toEqual(new Set([0, 1, 2]));
+	return {
+		items,
+		middle: items.filter((item) => pairedIndex(item) === 1).map((item) => item.json),
+	};
+}
+
+test("a JSON-mode answer nested 100,000 levels deep is the row's error, not kept in json", async () => {
+	const { items, middle } = await runWithMiddleReply(
+		{ headers: SSE, body: encodeSse([textChunk(deep(100_000), { finishReason: 'STOP' })]) },
+		{ generationConfig: { responseMimeType: 'application/json' } },
+		() => ({
+			headers: SSE,
+			body: encodeSse([textChunk('{"ok": true}', { finishReason: 'STOP' })]),
+		}),
+	);
+	expect(items.filter((item) => pairedIndex(item) !== 1).map((item) => item.json.json)).toEqual([
+		{ ok: true },
+		{ ok: true },
+	]);
+	expect(middle).toHaveLength(1);
+	expect(middle[0].error).toBe('The answer is JSON nested more than 100 levels deep');
+	expect(middle[0].json).toBeUndefined();
 });
