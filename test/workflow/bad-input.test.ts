@@ -435,6 +435,62 @@ async function runWithMiddleReply(
 	};
 }
 
+describe.each(OUTPUT_MODES)('a stream that ends cleanly mid-answer (%s)', (outputMode) => {
+	test("is the row's error, with the partial text, not a success", async () => {
+		// No finishReason on any chunk: a relay or proxy cut the answer at its own timeout.
+		const { middle } = await runWithMiddleReply(
+			{ headers: SSE, body: encodeSse([textChunk('Half an '), textChunk('answer')]) },
+			{ outputMode },
+		);
+		const failed = middle.filter((json) => json.error !== undefined);
+		expect(failed).toEqual([
+			{
+				error:
+					'The answer ended without a finish reason after 14 characters: the stream was cut off',
+				message: 'Text received before the failure: Half an answer',
+			},
+		]);
+		// What came before the cut was handed on (as chunk items): not sent again.
+		expect(server.generateRequests.filter((r) => lastUserText(r.body) === 'two')).toHaveLength(1);
+	});
+});
+
+describe.each(OUTPUT_MODES)('events that carry nothing (%s)', (outputMode) => {
+	test('keep-alive events ({}) give no item', async () => {
+		const { middle } = await runWithMiddleReply(
+			{
+				headers: SSE,
+				body: encodeSse([{}, {}, textChunk('Hi'), {}, textChunk('.', { finishReason: 'STOP' })]),
+			},
+			{ outputMode },
+		);
+		if (outputMode === 'perChunk') {
+			expect(middle.map((json) => [json.chunkIndex, json.text])).toEqual([
+				[0, 'Hi'],
+				[1, '.'],
+			]);
+		} else {
+			expect(middle).toHaveLength(1);
+			expect(middle[0]).toMatchObject({ text: 'Hi.', finishReason: 'STOP', chunkCount: 2 });
+		}
+	});
+
+	test('an OpenAI-shaped stream is only its error, no blank items before it', async () => {
+		const openAiChunk = (content: string) => ({
+			id: 'chatcmpl-1',
+			object: 'chat.completion.chunk',
+			choices: [{ index: 0, delta: { content } }],
+		});
+		const { middle } = await runWithMiddleReply(
+			{ headers: SSE, body: encodeSse([openAiChunk('Hi'), openAiChunk('!'), '[DONE]']) },
+			{ outputMode },
+		);
+		expect(middle.map((json) => json.error)).toEqual([
+			'The API answered with 2 events but no Gemini answer (no candidates, no promptFeedback)',
+		]);
+	});
+});
+
 test("a JSON-mode answer nested 100,000 levels deep is the row's error, not kept in json", async () => {
 	const { items, middle } = await runWithMiddleReply(
 		{ headers: SSE, body: encodeSse([textChunk(deep(100_000), { finishReason: 'STOP' })]) },

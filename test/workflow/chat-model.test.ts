@@ -393,6 +393,31 @@ describe('failures', () => {
 		expect(server.generateRequests).toHaveLength(1);
 	});
 
+	test('a stream that ends cleanly mid-answer is an error in both calls, not a short reply', async () => {
+		server.reset(() => ({
+			status: 200,
+			headers: { 'content-type': 'text/event-stream' },
+			body: encodeSse([textChunk('Half an '), textChunk('answer')]),
+		}));
+		const message =
+			'The answer ended without a finish reason after 14 characters: the stream was cut off';
+		const { result } = await withModel(async (model) => {
+			const thrown: string[] = [];
+			try {
+				await model.chatModel.generate(hello);
+			} catch (error) {
+				thrown.push((error as Error).message);
+			}
+			try {
+				await collect(model.chatModel.stream(hello));
+			} catch (error) {
+				thrown.push((error as Error).message);
+			}
+			return { thrown };
+		});
+		expect(result).toEqual({ thrown: [message, message] });
+	});
+
 	test('a blocked prompt is an error, not an empty answer', async () => {
 		server.reset(() => ({
 			status: 200,

@@ -5,6 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { rpcRetryDelayMs } from '../gemini/rpc-status';
+import { StreamCutOffError } from '../gemini/sse-reader';
 import type { Failure } from './failures';
 
 /** Rate limits and server-side failures; other 4xx mean the request itself is wrong. */
@@ -81,6 +82,7 @@ function retryable(failure: Failure): { code?: number; requested?: number } | un
 			};
 		}
 		case 'stream': {
+			if (failure.error instanceof StreamCutOffError) return {};
 			const code = failure.error.rpcError?.code;
 			if (code === undefined || !RETRYABLE_STATUS.has(code)) return undefined;
 			return { code, requested: rpcRetryDelayMs(failure.error.rpcError) };
