@@ -418,6 +418,46 @@ describe('failures', () => {
 		expect(result).toEqual({ thrown: [message, message] });
 	});
 
+	test.each([
+		[
+			'without a name',
+			{ args: { city: 'Paris' } },
+			'The model sent function call 1 without a name',
+		],
+		[
+			'with arguments as a string',
+			{ name: 'weather', args: '{"city": "Paris"}' },
+			'The model sent function call 1 ("weather") with arguments that are not an object',
+		],
+	])(
+		'a function call %s is a clear error, not a tool call',
+		async (_name, functionCall, message) => {
+			server.reset(() => ({
+				status: 200,
+				headers: { 'content-type': 'text/event-stream' },
+				body: encodeSse([
+					{
+						candidates: [
+							{
+								content: { role: 'model', parts: [{ functionCall }] },
+								finishReason: 'STOP',
+								index: 0,
+							},
+						],
+					},
+				]),
+			}));
+			const { result } = await withModel(async (model) => {
+				try {
+					return asData(await model.chatModel.generate(hello));
+				} catch (error) {
+					return { thrown: (error as Error).message };
+				}
+			});
+			expect(result).toEqual({ thrown: message });
+		},
+	);
+
 	test('a blocked prompt is an error, not an empty answer', async () => {
 		server.reset(() => ({
 			status: 200,
