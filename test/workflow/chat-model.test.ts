@@ -54,6 +54,15 @@ const hello: Message[] = [
 	{ role: 'user', content: [{ type: 'text', text: 'Hi' }] },
 ];
 
+/** The answer of generate to `hello`, or the message it threw. */
+const generateOrThrown = async (model: Adapter): Promise<IDataObject> => {
+	try {
+		return asData(await model.chatModel.generate(hello));
+	} catch (error) {
+		return { thrown: (error as Error).message };
+	}
+};
+
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
 	const all: T[] = [];
 	for await (const value of iterable) all.push(value);
@@ -337,13 +346,7 @@ describe('finish reasons and usage', () => {
 		'an empty answer that stopped with %s is an error for the agent, not an empty reply',
 		async (reason, message) => {
 			server.reset(finishing(reason, [{ text: 'Only thinking', thought: true }]));
-			const { result } = await withModel(async (model) => {
-				try {
-					return asData(await model.chatModel.generate(hello));
-				} catch (error) {
-					return { thrown: (error as Error).message };
-				}
-			});
+			const { result } = await withModel(generateOrThrown);
 			expect(result).toEqual({ thrown: message });
 		},
 	);
@@ -447,13 +450,7 @@ describe('failures', () => {
 					},
 				]),
 			}));
-			const { result } = await withModel(async (model) => {
-				try {
-					return asData(await model.chatModel.generate(hello));
-				} catch (error) {
-					return { thrown: (error as Error).message };
-				}
-			});
+			const { result } = await withModel(generateOrThrown);
 			expect(result).toEqual({ thrown: message });
 		},
 	);
@@ -464,13 +461,7 @@ describe('failures', () => {
 			headers: { 'content-type': 'text/event-stream' },
 			body: encodeSse([{ promptFeedback: { blockReason: 'SAFETY' } }]),
 		}));
-		const { result } = await withModel(async (model) => {
-			try {
-				return asData(await model.chatModel.generate(hello));
-			} catch (error) {
-				return { thrown: (error as Error).message };
-			}
-		});
+		const { result } = await withModel(generateOrThrown);
 		expect(result).toEqual({ thrown: 'The prompt was blocked: SAFETY' });
 	});
 
@@ -480,13 +471,7 @@ describe('failures', () => {
 			headers: { 'content-type': 'text/event-stream' },
 			body: ': PING\n\ndata: [DONE]\n\n',
 		}));
-		const { result } = await withModel(async (model) => {
-			try {
-				return asData(await model.chatModel.generate(hello));
-			} catch (error) {
-				return { thrown: (error as Error).message };
-			}
-		});
+		const { result } = await withModel(generateOrThrown);
 		expect(result).toEqual({
 			thrown: 'The API answered with an empty stream: no answer and no error',
 		});
