@@ -1,9 +1,6 @@
-import type {
-	IAuthenticateGeneric,
-	ICredentialTestRequest,
-	ICredentialType,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+import { authenticateRequest, MODELS_PATH } from '../nodes/shared/transport/credentials';
 
 export class QuickrouterApi implements ICredentialType {
 	name = 'quickrouterApi';
@@ -36,19 +33,16 @@ export class QuickrouterApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: { Authorization: '=Bearer {{$credentials.apiToken}}' },
-		},
-	};
+	// A function, not a generic block: n8n's declarative Test runs no code of ours but this, so
+	// the node's Base URL rules and the model list's deadline come in here.
+	authenticate = authenticateRequest;
 
 	// Listing models needs a valid token and costs nothing. A redirect is not followed (the
 	// token would go along to wherever it points) but reported.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{ ($credentials.baseUrl || "https://api.quickrouter.ai").replace(/\\/+$/, "") }}',
-			url: '/v1beta/models',
+			url: MODELS_PATH,
 			qs: { pageSize: 1 },
 			disableFollowRedirect: true,
 		},

@@ -3,7 +3,7 @@
  * text, reasoning and tool-call deltas, then the finish with token usage.
  */
 import type { FinishReason, StreamChunk, TokenUsage } from '@n8n/ai-node-sdk';
-import type { ISupplyDataFunctions } from 'n8n-workflow';
+import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { AnswerCollector, type CollectedAnswer } from '../shared/gemini/answer-collector';
@@ -14,26 +14,60 @@ import {
 	FILTERED_FINISHES,
 	NORMAL_FINISH,
 } from '../shared/gemini/finish-reasons';
-import type { GenerateContentRequest, GeminiResponseChunk } from '../shared/gemini/types';
+import { isPlainObject } from '../shared/gemini/plain-object';
+import { snippet } from '../shared/gemini/sse-reader';
+import type {
+	GenerateContentRequest,
+	GeminiFunctionCall,
+	GeminiResponseChunk,
+} from '../shared/gemini/types';
 import { tokenCounts } from '../shared/gemini/usage';
 import { forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { toolCallIdFor } from './chat-messages';
 import type { ChatSettings } from './chat-settings';
 
+/**
+ * A function call the agent can run, or an error: Gemini names every call and sends its
+ * arguments as an object (https://ai.google.dev/api/caching#FunctionCall), and an agent handed
+ * a call named '' or string arguments fails far from the cause.
+ */
+function checkedCall(
+	ctx: ISupplyDataFunctions,
+	itemIndex: number,
+	call: GeminiFunctionCall,
+	number: number,
+): { name: string; args: IDataObject } {
+	const fail = (problem: string) =>
+		new NodeOperationError(ctx.getNode(), `The model sent function call ${number} ${problem}`, {
+			itemIndex,
+			description: `The call as it came: ${snippet(JSON.stringify(call))}. A relay between n8n and Gemini may have changed it.`,
+		});
+	const { name, args } = call;
+	if (typeof name !== 'string' || name === '') throw fail('without a name');
+	if (args !== undefined && !isPlainObject(args)) {
+		throw fail(`(${JSON.stringify(name)}) with arguments that are not an object`);
+	}
+	return { name, args: args ?? {} };
+}
+
 /** The deltas of one streamed event (first candidate only: a chat has one answer). */
-function* deltasOf(chunk: GeminiResponseChunk): Generator<StreamChunk> {
+function* deltasOf(
+	chunk: GeminiResponseChunk,
+	check: (call: GeminiFunctionCall) => { name: string; args: IDataObject },
+): Generator<StreamChunk> {
 	const candidate = candidateOf(chunk);
 	for (const part of candidate?.content?.parts ?? []) {
 		if (part.functionCall) {
+			const { name, args } = check(part.functionCall);
 			yield {
 				type: 'tool-call-delta',
 				id: toolCallIdFor({
 					geminiId: typeof part.functionCall.id === 'string' ? part.functionCall.id : undefined,
 					signature: part.thoughtSignature,
 				}),
-				name: String(part.functionCall.name ?? ''),
-				argumentsDelta: JSON.stringify(part.functionCall.args ?? {}),
+				name,
+				argumentsDelta: JSON.stringify(args),
 			};
 		} else if (typeof part.text === 'string' && part.text !== '') {
 			yield { type: part.thought ? 'reasoning-delta' : 'text-delta', delta: part.text };
@@ -120,8 +154,10 @@ export async function* streamChat(
 		signal,
 		collector,
 	});
+	let calls = 0;
+	const check = (call: GeminiFunctionCall) => checkedCall(ctx, settings.itemIndex, call, ++calls);
 	try {
-		for await (const chunk of chunks) yield* deltasOf(chunk);
+		for await (const chunk of chunks) yield* deltasOf(chunk, check);
 		yield finishOf(ctx, collector.result(), settings.itemIndex);
 	} catch (error) {
 		// Under a streaming trigger, the agent's failure reaches the caller as a description.

@@ -8,6 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { CollectedCandidate } from '../shared/gemini/answer-collector';
 import { describeFinish, NORMAL_FINISH } from '../shared/gemini/finish-reasons';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/gemini/json-depth';
 
 function answerError(node: INode, message: string, text: string, itemIndex: number) {
 	return new NodeOperationError(node, message, {
@@ -43,8 +44,9 @@ export function jsonAnswerOf(
 			itemIndex,
 		);
 	}
+	let parsed: IDataObject[string];
 	try {
-		return JSON.parse(text) as IDataObject[string];
+		parsed = JSON.parse(text) as IDataObject[string];
 	} catch (error) {
 		throw answerError(
 			node,
@@ -53,4 +55,14 @@ export function jsonAnswerOf(
 			itemIndex,
 		);
 	}
+	// Kept in the item, JSON this deep would make the run impossible for n8n to save.
+	if (nestsDeeperThan(parsed)) {
+		throw answerError(
+			node,
+			`The answer is JSON nested more than ${MAX_JSON_DEPTH} levels deep`,
+			text,
+			itemIndex,
+		);
+	}
+	return parsed;
 }

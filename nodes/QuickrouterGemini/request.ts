@@ -7,7 +7,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { isPlainObject } from '../shared/gemini/plain-object';
 import type { GeminiContent, GenerateContentRequest } from '../shared/gemini/types';
 import { parameterError } from '../shared/n8n/errors';
-import { parseJsonParameter } from '../shared/n8n/json-parameter';
+import { readJsonParameter } from '../shared/n8n/json-parameter';
 import { generationConfig } from '../shared/n8n/generation-config';
 import { readModel, safetySettingsOf } from '../shared/n8n/parameters';
 import { type ItemOptions, readItemOptions } from './options';
@@ -90,12 +90,7 @@ function messageContents(ctx: IExecuteFunctions, itemIndex: number): GeminiConte
 
 function jsonContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[] {
 	const field = 'Contents (JSON)';
-	const contents = parseJsonParameter(
-		ctx,
-		itemIndex,
-		field,
-		ctx.getNodeParameter('contentsJson', itemIndex, '[]'),
-	);
+	const contents = readJsonParameter(ctx, itemIndex, 'contentsJson', field, '[]');
 	const fail = (problem: string) =>
 		parameterError(
 			ctx.getNode(),

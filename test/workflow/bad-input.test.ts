@@ -4,12 +4,12 @@
  * every other row still comes out, in order, paired to its input, in both output modes.
  * (Secrets and Base URLs: secrets.test.ts. Transport faults: faults.test.ts.)
  */
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { pairedIndex } from '../helpers/items';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
-import { echoScript, lastUserText, type ScriptedReply } from '../standin/server';
-import { encodeSse } from '../standin/sse';
+import { echoScript, lastUserText, type ReplyScript, type ScriptedReply } from '../standin/server';
+import { encodeSse, textChunk } from '../standin/sse';
 
 const server = useStandin();
 
@@ -66,6 +66,28 @@ const parameterCases: ParameterCase[] = [
 		},
 		bad: deep(10_000),
 		error: '"Contents (JSON)" of item 1 is nested more than 100 levels deep',
+	},
+	{
+		name: 'Contents (JSON) from an expression that returns an object nested 10,000 levels deep',
+		parameters: {
+			contentsMode: 'json',
+			contentsJson: `={{ $json.bad === "fine" ? [{ role: "user", parts: [{ text: $json.q }] }] : (() => { let value = [{ role: "user", parts: [{ text: "x" }] }]; for (let i = 0; i < 10000; i++) value = [value]; return value; })() }}`,
+		},
+		bad: 'deep',
+		error: '"Contents (JSON)" of item 1 is nested more than 100 levels deep',
+	},
+	{
+		name: 'a model ID of 1 MB (an expression gone wrong)',
+		parameters: {
+			prompt: '={{ $json.q }}',
+			model: {
+				__rl: true,
+				mode: 'id',
+				value: '={{ $json.bad === "fine" ? "gemini-3-pro-preview" : "a".repeat(1000000) }}',
+			},
+		},
+		bad: 'long',
+		error: '"Model" of item 1 is 1000000 characters long; a model ID has at most 256',
 	},
 	{
 		name: 'Contents (JSON) with a null part',
@@ -387,4 +409,102 @@ describe('Max Response Size bounds what the node holds', () => {
 			/^The answer's \d+ chunks, one item each, would hold more than Max Response Size \(0.01 MB\)$/,
 		);
 	});
+});
+
+/** Runs three rows, the middle one answered by `reply`; returns the items and the middle ones. */
+async function runWithMiddleReply(
+	reply: ScriptedReply,
+	parameters: IDataObject,
+	others: ReplyScript = echoScript,
+): Promise<{ items: INodeExecutionData[]; middle: IDataObject[] }> {
+	server.reset((request) => (lastUserText(request.body) === 'two' ? reply : others(request)));
+	const { output, error } = await runGemini(
+		server,
+		{ prompt: '={{ $json.q }}', ...parameters },
+		{ rows: rowsWith('x'), settings: CONTINUE },
+	);
+	expect(error).toBeUndefined();
+	const items = output(GEMINI);
+	// In input order, every row there, each item paired with its row.
+	const order = items.map(pairedIndex);
+	expect(order).toEqual([...order].sort());
+	expect(new Set(order)).toEqual(new Set([0, 1, 2]));
+	return {
+		items,
+		middle: items.filter((item) => pairedIndex(item) === 1).map((item) => item.json),
+	};
+}
+
+describe.each(OUTPUT_MODES)('a stream that ends cleanly mid-answer (%s)', (outputMode) => {
+	test("is the row's error, with the partial text, not a success", async () => {
+		// No finishReason on any chunk: a relay or proxy cut the answer at its own timeout.
+		const { middle } = await runWithMiddleReply(
+			{ headers: SSE, body: encodeSse([textChunk('Half an '), textChunk('answer')]) },
+			{ outputMode },
+		);
+		const failed = middle.filter((json) => json.error !== undefined);
+		expect(failed).toEqual([
+			{
+				error:
+					'The answer ended without a finish reason after 14 characters: the stream was cut off',
+				message: 'Text received before the failure: Half an answer',
+			},
+		]);
+		// What came before the cut was handed on (as chunk items): not sent again.
+		expect(server.generateRequests.filter((r) => lastUserText(r.body) === 'two')).toHaveLength(1);
+	});
+});
+
+describe.each(OUTPUT_MODES)('events that carry nothing (%s)', (outputMode) => {
+	test('keep-alive events ({}) give no item', async () => {
+		const { middle } = await runWithMiddleReply(
+			{
+				headers: SSE,
+				body: encodeSse([{}, {}, textChunk('Hi'), {}, textChunk('.', { finishReason: 'STOP' })]),
+			},
+			{ outputMode },
+		);
+		if (outputMode === 'perChunk') {
+			expect(middle.map((json) => [json.chunkIndex, json.text])).toEqual([
+				[0, 'Hi'],
+				[1, '.'],
+			]);
+		} else {
+			expect(middle).toHaveLength(1);
+			expect(middle[0]).toMatchObject({ text: 'Hi.', finishReason: 'STOP', chunkCount: 2 });
+		}
+	});
+
+	test('an OpenAI-shaped stream is only its error, no blank items before it', async () => {
+		const openAiChunk = (content: string) => ({
+			id: 'chatcmpl-1',
+			object: 'chat.completion.chunk',
+			choices: [{ index: 0, delta: { content } }],
+		});
+		const { middle } = await runWithMiddleReply(
+			{ headers: SSE, body: encodeSse([openAiChunk('Hi'), openAiChunk('!'), '[DONE]']) },
+			{ outputMode },
+		);
+		expect(middle.map((json) => json.error)).toEqual([
+			'The API answered with 2 events but no Gemini answer (no candidates, no promptFeedback)',
+		]);
+	});
+});
+
+test("a JSON-mode answer nested 100,000 levels deep is the row's error, not kept in json", async () => {
+	const { items, middle } = await runWithMiddleReply(
+		{ headers: SSE, body: encodeSse([textChunk(deep(100_000), { finishReason: 'STOP' })]) },
+		{ generationConfig: { responseMimeType: 'application/json' } },
+		() => ({
+			headers: SSE,
+			body: encodeSse([textChunk('{"ok": true}', { finishReason: 'STOP' })]),
+		}),
+	);
+	expect(items.filter((item) => pairedIndex(item) !== 1).map((item) => item.json.json)).toEqual([
+		{ ok: true },
+		{ ok: true },
+	]);
+	expect(middle).toHaveLength(1);
+	expect(middle[0].error).toBe('The answer is JSON nested more than 100 levels deep');
+	expect(middle[0].json).toBeUndefined();
 });

@@ -54,6 +54,15 @@ const hello: Message[] = [
 	{ role: 'user', content: [{ type: 'text', text: 'Hi' }] },
 ];
 
+/** The answer of generate to `hello`, or the message it threw. */
+const generateOrThrown = async (model: Adapter): Promise<IDataObject> => {
+	try {
+		return asData(await model.chatModel.generate(hello));
+	} catch (error) {
+		return { thrown: (error as Error).message };
+	}
+};
+
 const collect = async <T>(iterable: AsyncIterable<T>): Promise<T[]> => {
 	const all: T[] = [];
 	for await (const value of iterable) all.push(value);
@@ -337,13 +346,7 @@ describe('finish reasons and usage', () => {
 		'an empty answer that stopped with %s is an error for the agent, not an empty reply',
 		async (reason, message) => {
 			server.reset(finishing(reason, [{ text: 'Only thinking', thought: true }]));
-			const { result } = await withModel(async (model) => {
-				try {
-					return asData(await model.chatModel.generate(hello));
-				} catch (error) {
-					return { thrown: (error as Error).message };
-				}
-			});
+			const { result } = await withModel(generateOrThrown);
 			expect(result).toEqual({ thrown: message });
 		},
 	);
@@ -393,19 +396,72 @@ describe('failures', () => {
 		expect(server.generateRequests).toHaveLength(1);
 	});
 
+	test('a stream that ends cleanly mid-answer is an error in both calls, not a short reply', async () => {
+		server.reset(() => ({
+			status: 200,
+			headers: { 'content-type': 'text/event-stream' },
+			body: encodeSse([textChunk('Half an '), textChunk('answer')]),
+		}));
+		const message =
+			'The answer ended without a finish reason after 14 characters: the stream was cut off';
+		const { result } = await withModel(async (model) => {
+			const thrown: string[] = [];
+			try {
+				await model.chatModel.generate(hello);
+			} catch (error) {
+				thrown.push((error as Error).message);
+			}
+			try {
+				await collect(model.chatModel.stream(hello));
+			} catch (error) {
+				thrown.push((error as Error).message);
+			}
+			return { thrown };
+		});
+		expect(result).toEqual({ thrown: [message, message] });
+	});
+
+	test.each([
+		[
+			'without a name',
+			{ args: { city: 'Paris' } },
+			'The model sent function call 1 without a name',
+		],
+		[
+			'with arguments as a string',
+			{ name: 'weather', args: '{"city": "Paris"}' },
+			'The model sent function call 1 ("weather") with arguments that are not an object',
+		],
+	])(
+		'a function call %s is a clear error, not a tool call',
+		async (_name, functionCall, message) => {
+			server.reset(() => ({
+				status: 200,
+				headers: { 'content-type': 'text/event-stream' },
+				body: encodeSse([
+					{
+						candidates: [
+							{
+								content: { role: 'model', parts: [{ functionCall }] },
+								finishReason: 'STOP',
+								index: 0,
+							},
+						],
+					},
+				]),
+			}));
+			const { result } = await withModel(generateOrThrown);
+			expect(result).toEqual({ thrown: message });
+		},
+	);
+
 	test('a blocked prompt is an error, not an empty answer', async () => {
 		server.reset(() => ({
 			status: 200,
 			headers: { 'content-type': 'text/event-stream' },
 			body: encodeSse([{ promptFeedback: { blockReason: 'SAFETY' } }]),
 		}));
-		const { result } = await withModel(async (model) => {
-			try {
-				return asData(await model.chatModel.generate(hello));
-			} catch (error) {
-				return { thrown: (error as Error).message };
-			}
-		});
+		const { result } = await withModel(generateOrThrown);
 		expect(result).toEqual({ thrown: 'The prompt was blocked: SAFETY' });
 	});
 
@@ -415,13 +471,7 @@ describe('failures', () => {
 			headers: { 'content-type': 'text/event-stream' },
 			body: ': PING\n\ndata: [DONE]\n\n',
 		}));
-		const { result } = await withModel(async (model) => {
-			try {
-				return asData(await model.chatModel.generate(hello));
-			} catch (error) {
-				return { thrown: (error as Error).message };
-			}
-		});
+		const { result } = await withModel(generateOrThrown);
 		expect(result).toEqual({
 			thrown: 'The API answered with an empty stream: no answer and no error',
 		});

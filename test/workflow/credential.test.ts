@@ -35,6 +35,14 @@ describe('the credential test', () => {
 		expect(server.requests[0].path).toBe('/v1beta/models');
 	});
 
+	test("gives up on a silent server at the model list's deadline, not n8n's 300 s", async () => {
+		server.modelsScript = () => ({ stallAfterBytes: 0 });
+		const result = await testCredential({ apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl });
+		expect(result.status).toBe('Error');
+		expect(server.requests).toHaveLength(1);
+		// Without a deadline of its own the Test waits n8n's 300 s, past this test's 45 s.
+	}, 45_000);
+
 	test('defaults the base URL to the public API', async () => {
 		const { credentialTypes } = await loadPackage();
 		const baseUrl = credentialTypes.quickrouterApi.properties.find(

@@ -262,8 +262,14 @@ const faults: Fault[] = [
 		script: inTurn({
 			headers: SSE,
 			body: encodeSse(
-				Array.from({ length: 100_000 }, () => ({
-					candidates: [{ content: { parts: [{ text: 'x' }] } }],
+				// The last one ends the answer, as Gemini's last chunk does.
+				Array.from({ length: 100_000 }, (_, index) => ({
+					candidates: [
+						{
+							content: { parts: [{ text: 'x' }] },
+							...(index === 99_999 ? { finishReason: 'STOP' } : {}),
+						},
+					],
 				})),
 			),
 			split: 65536,

@@ -226,8 +226,13 @@ describe('a blocked prompt is an error naming the reason', () => {
 });
 
 describe('JSON mode (Response MIME Type application/json)', () => {
+	// The last chunk ends the answer, as Gemini's last chunk does.
 	const jsonAnswer = (parts: string[]) => () => ({
-		body: encodeSse(parts.map((text) => textChunk(text))),
+		body: encodeSse(
+			parts.map((text, index) =>
+				textChunk(text, index === parts.length - 1 ? { finishReason: 'STOP' } : {}),
+			),
+		),
 	});
 
 	test('the item also carries the parsed answer in `json`, even when the JSON came in pieces', async () => {

@@ -51,6 +51,21 @@ describe('Base URL', () => {
 			'The Base URL must not contain a query (?…) or a fragment (#…): use http://127.0.0.1:PORT/v',
 		],
 		[
+			'ending in /v1beta (a common paste)',
+			(url) => `${url}/v1beta`,
+			'The Base URL must not end in /v1beta (the node adds it): use http://127.0.0.1:PORT',
+		],
+		[
+			'ending in /v1beta/',
+			(url) => `${url}/v1beta/`,
+			'The Base URL must not end in /v1beta (the node adds it): use http://127.0.0.1:PORT',
+		],
+		[
+			'ending in /v1beta/models behind a path',
+			(url) => `${url}/relay/v1beta/models`,
+			'The Base URL must not end in /v1beta/models (the node adds it): use http://127.0.0.1:PORT/relay',
+		],
+		[
 			'without a scheme',
 			(url) => url.replace('http://', ''),
 			'The Base URL "127.0.0.1:PORT" must start with https:// (or http:// for a server on your network)',
@@ -86,6 +101,22 @@ describe('Base URL', () => {
 			expect(items.map(pairedIndex)).toEqual([0, 1]);
 			expect(server.requests).toEqual([]);
 			expect(JSON.stringify(run)).not.toContain('s3cret-pass');
+		},
+	);
+
+	test.each(cases)(
+		'%s: the credential Test refuses it the same way, sending nothing',
+		async (_name, baseUrlOf, message) => {
+			const result = await testCredential({
+				apiToken: STANDIN_TOKEN,
+				baseUrl: baseUrlOf(server.baseUrl),
+			});
+			expect(result).toEqual({
+				status: 'Error',
+				message: message.replace('PORT', new URL(server.baseUrl).port),
+			});
+			expect(server.requests).toEqual([]);
+			expect(JSON.stringify(result)).not.toContain('s3cret-pass');
 		},
 	);
 

@@ -112,6 +112,17 @@ export class AnswerCollector {
 		return this.answer.candidates.length > 0 || this.answer.promptFeedback !== undefined;
 	}
 
+	/**
+	 * Whether the answer ended as Gemini ends every answer: a candidate with a finish reason
+	 * (in any chunk), or a prompt refused outright. Anything else was cut off on the way.
+	 */
+	get isComplete(): boolean {
+		return (
+			this.answer.candidates.some((candidate) => candidate.finishReason !== undefined) ||
+			this.answer.promptFeedback?.blockReason !== undefined
+		);
+	}
+
 	/** Answer text of the first candidate so far; kept in errors that interrupt the stream. */
 	get partialText(): string {
 		const first = this.byIndex.get(0);
@@ -169,6 +180,18 @@ export class AnswerCollector {
 			else parts.push({ ...part });
 		}
 	}
+}
+
+/**
+ * An event with nothing of an answer in it: a relay's keep-alive (`{}`), or an event of another
+ * API (OpenAI's `choices`). It makes no item and no chunk.
+ */
+export function carriesNothing(chunk: GeminiResponseChunk): boolean {
+	return (
+		(chunk.candidates === undefined || chunk.candidates.length === 0) &&
+		chunk.promptFeedback === undefined &&
+		chunk.usageMetadata === undefined
+	);
 }
 
 /** The reason a prompt was refused, when the stream carried a block and no answer at all. */

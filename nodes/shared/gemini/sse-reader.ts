@@ -35,6 +35,19 @@ export class GeminiStreamError extends Error {
 	}
 }
 
+/**
+ * The stream ended cleanly without a finish reason: Gemini ends every answer with one, so a
+ * relay or proxy cut it off (at its own timeout, say). Retried like a broken connection.
+ */
+export class StreamCutOffError extends GeminiStreamError {
+	constructor(chars: number) {
+		super(
+			`The answer ended without a finish reason after ${chars} characters: the stream was cut off`,
+		);
+		this.name = 'StreamCutOffError';
+	}
+}
+
 export interface ReadStreamOptions {
 	maxEventChars?: number;
 	/** Applied to every event and any stray text before they are read: secrets out. */

@@ -3,11 +3,22 @@
  * A string that does not parse is an error naming the item and the field.
  */
 import type { IDataObject } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../gemini/json-depth';
 import { isPlainObject } from '../gemini/plain-object';
 import type { NodeContext } from './context';
 import { parameterError } from './errors';
+
+function tooDeep(ctx: NodeContext, itemIndex: number, field: string) {
+	return parameterError(
+		ctx.getNode(),
+		itemIndex,
+		field,
+		`is nested more than ${MAX_JSON_DEPTH} levels deep`,
+		'No request needs JSON this deep; check the expression that builds it.',
+	);
+}
 
 /** Accepts a JSON string or a value an expression already produced, nested at most so deep. */
 export function parseJsonParameter(
@@ -16,21 +27,13 @@ export function parseJsonParameter(
 	field: string,
 	value: unknown,
 ): unknown {
-	const tooDeep = () =>
-		parameterError(
-			ctx.getNode(),
-			itemIndex,
-			field,
-			`is nested more than ${MAX_JSON_DEPTH} levels deep`,
-			'No request needs JSON this deep; check the expression that builds it.',
-		);
 	let parsed = value;
 	if (typeof value === 'string') {
 		try {
 			parsed = JSON.parse(value);
 		} catch (error) {
 			// A RangeError: so deep that parsing itself ran out of stack.
-			if (error instanceof RangeError) throw tooDeep();
+			if (error instanceof RangeError) throw tooDeep(ctx, itemIndex, field);
 			throw parameterError(
 				ctx.getNode(),
 				itemIndex,
@@ -40,8 +43,31 @@ export function parseJsonParameter(
 			);
 		}
 	}
-	if (nestsDeeperThan(parsed)) throw tooDeep();
+	if (nestsDeeperThan(parsed)) throw tooDeep(ctx, itemIndex, field);
 	return parsed;
+}
+
+/**
+ * A JSON parameter of its own (not inside a collection), read and parsed. n8n copies an
+ * expression's result recursively before handing it over, so an object nested thousands deep
+ * overflows the stack in that copy, before the depth can be checked.
+ */
+export function readJsonParameter(
+	ctx: NodeContext,
+	itemIndex: number,
+	name: string,
+	field: string,
+	fallback: string,
+): unknown {
+	let value: unknown;
+	try {
+		value = ctx.getNodeParameter(name, itemIndex, fallback);
+	} catch (error) {
+		throw error instanceof RangeError
+			? tooDeep(ctx, itemIndex, field)
+			: new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+	}
+	return parseJsonParameter(ctx, itemIndex, field, value);
 }
 
 /** A JSON parameter that must be an object, or an array of objects. */

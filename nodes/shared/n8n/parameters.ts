@@ -18,6 +18,13 @@ import {
 import { parameterError } from './errors';
 import { MAX_TIMER_MS } from './wait';
 
+/**
+ * Gemini's model IDs are a few dozen characters (a tuned model's at most 40,
+ * https://ai.google.dev/api/tuning#TunedModel); a longer one is an expression gone wrong, and
+ * would make a request line servers refuse or cut.
+ */
+const MAX_MODEL_ID_CHARS = 256;
+
 function normalizeModel(ctx: NodeContext, itemIndex: number, value: unknown): string {
 	const model = String(value ?? '')
 		.trim()
@@ -29,6 +36,15 @@ function normalizeModel(ctx: NodeContext, itemIndex: number, value: unknown): st
 			'Model',
 			'is empty',
 			'Pick a model from the list, or give an ID such as gemini-3-pro-preview.',
+		);
+	}
+	if (model.length > MAX_MODEL_ID_CHARS) {
+		throw parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'Model',
+			`is ${model.length} characters long; a model ID has at most ${MAX_MODEL_ID_CHARS}`,
+			'Check the expression that gives the model ID; IDs look like gemini-3-pro-preview.',
 		);
 	}
 	if (!/^[\w.-]+$/.test(model)) {

@@ -2,8 +2,12 @@
  * The Quickrouter API credential as the transport uses it: the Base URL, checked before any
  * request is made, and a redactor for the secrets the credential holds.
  */
-import type { ILoadOptionsFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
+import { NodeOperationError, UserError } from 'n8n-workflow';
 
 import { type Redact, redactorOf } from '../gemini/redact';
 import type { NodeContext } from '../n8n/context';
@@ -11,6 +15,12 @@ import type { NodeContext } from '../n8n/context';
 export const CREDENTIAL_TYPE = 'quickrouterApi';
 
 const DEFAULT_BASE_URL = 'https://api.quickrouter.ai';
+
+/** The model list, which the node's Model field and the credential's Test both ask for. */
+export const MODELS_PATH = '/v1beta/models';
+
+/** Longest wait for one page of the model list, in ms: the editor is waiting. */
+export const MODEL_LIST_TIMEOUT_MS = 30_000;
 
 export interface ApiCredential {
 	/** Scheme, host, port and path; no trailing slash. */
@@ -36,8 +46,14 @@ function baseUrlProblem(url: URL | undefined, text: string): string | undefined 
 	if (url.username || url.password) {
 		return `The Base URL must not contain a user name or password (${url.protocol}//…@${url.host})`;
 	}
+	const path = url.pathname.replace(/\/+$/, '');
 	if (url.search || url.hash || text.endsWith('?') || text.endsWith('#')) {
-		return `The Base URL must not contain a query (?…) or a fragment (#…): use ${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+		return `The Base URL must not contain a query (?…) or a fragment (#…): use ${url.origin}${path}`;
+	}
+	// A common paste from Google's docs; the node adds /v1beta/models/… to the Base URL itself.
+	const apiPath = /\/v1beta(\/models)?$/i.exec(path);
+	if (apiPath) {
+		return `The Base URL must not end in ${apiPath[0]} (the node adds it): use ${url.origin}${path.slice(0, apiPath.index)}`;
 	}
 	return undefined;
 }
@@ -75,8 +91,29 @@ export async function apiCredentialOf(
 	}
 	return {
 		baseUrl: parsed.baseUrl,
-		// As the credential's own `authenticate` block writes it (used by its Test button).
-		authorization: `Bearer ${credentials.apiToken ?? ''}`,
+		authorization: authorizationOf(credentials.apiToken),
 		redact: redactorOf([credentials.apiToken]),
+	};
+}
+
+const authorizationOf = (token: unknown) => `Bearer ${typeof token === 'string' ? token : ''}`;
+
+/**
+ * The credential's `authenticate`, for the requests n8n makes with it itself (its Test button):
+ * the Base URL must pass the node's own rules, so the Test refuses what the node refuses, before
+ * anything is sent; then the token goes in the Authorization header, and a model list gets the
+ * model list's deadline.
+ */
+export async function authenticateRequest(
+	credentials: ICredentialDataDecryptedObject,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const parsed = parseBaseUrl(credentials.baseUrl);
+	if ('problem' in parsed) throw new UserError(parsed.problem);
+	return {
+		...requestOptions,
+		headers: { ...requestOptions.headers, Authorization: authorizationOf(credentials.apiToken) },
+		// n8n sets its own 300 s on the Test's request, whatever the test asks for.
+		...(requestOptions.url === MODELS_PATH ? { timeout: MODEL_LIST_TIMEOUT_MS } : {}),
 	};
 }

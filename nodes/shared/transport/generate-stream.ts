@@ -5,8 +5,8 @@
  * handed on; after that, or when retries are used up, the stream throws the final,
  * user-facing error.
  */
-import { AnswerCollector } from '../gemini/answer-collector';
-import { GeminiStreamError, readGeminiStream } from '../gemini/sse-reader';
+import { AnswerCollector, carriesNothing } from '../gemini/answer-collector';
+import { GeminiStreamError, readGeminiStream, StreamCutOffError } from '../gemini/sse-reader';
 import type { GenerateContentRequest, GeminiResponseChunk } from '../gemini/types';
 import type { NodeContext } from '../n8n/context';
 import { blockedPromptError } from '../n8n/errors';
@@ -140,17 +140,21 @@ export async function* streamGenerateContent(
 			});
 			opened = true;
 			permit.accepted();
+			let events = 0;
 			try {
 				for await (const chunk of readGeminiStream(stream.body, {
 					maxEventChars: options.maxEventChars,
 					redact: credential.redact,
 					onEvent: keep,
 				})) {
+					events++;
+					if (carriesNothing(chunk)) continue;
 					collector.add(chunk);
 					handedOn = true;
 					yield chunk;
 				}
-				if (!collector.hasAnswer) throw noAnswerError(collector.chunkCount);
+				if (!collector.hasAnswer) throw noAnswerError(events);
+				if (!collector.isComplete) throw new StreamCutOffError(collector.partialText.length);
 			} finally {
 				stream.release();
 			}

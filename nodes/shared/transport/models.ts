@@ -8,7 +8,12 @@ import { NodeOperationError } from 'n8n-workflow';
 import { isPlainObject } from '../gemini/plain-object';
 import { snippet } from '../gemini/sse-reader';
 import { connectionError, httpStatusError, redacted, redirectError } from '../n8n/errors';
-import { type ApiCredential, apiCredentialOf } from './credentials';
+import {
+	type ApiCredential,
+	apiCredentialOf,
+	MODEL_LIST_TIMEOUT_MS,
+	MODELS_PATH,
+} from './credentials';
 import { awaitAnswer, isRedirect, redirectTarget } from './http-stream';
 
 export interface GeminiModel extends IDataObject {
@@ -20,9 +25,6 @@ export interface GeminiModel extends IDataObject {
 
 /** Bounds the page loop against a server that keeps handing out page tokens. */
 const MAX_MODEL_PAGES = 20;
-
-/** Longest wait for one page of the list, in ms: the editor is waiting. */
-const MODEL_LIST_TIMEOUT_MS = 30_000;
 
 interface JsonResponse {
 	body: unknown;
@@ -36,7 +38,7 @@ async function getPage(
 	credential: ApiCredential,
 	pageToken: string | undefined,
 ): Promise<{ models?: unknown; nextPageToken?: unknown }> {
-	const url = `${credential.baseUrl}/v1beta/models`;
+	const url = `${credential.baseUrl}${MODELS_PATH}`;
 	const connection = new AbortController();
 	let response: JsonResponse;
 	try {

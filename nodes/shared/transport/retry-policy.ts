@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { dailyViolationOf, type QuotaViolation } from '../gemini/quota-failure';
 import { rpcRetryDelayMs } from '../gemini/rpc-status';
+import { StreamCutOffError } from '../gemini/sse-reader';
 import type { GoogleRpcError } from '../gemini/types';
 import type { Failure } from './failures';
 
@@ -106,6 +107,7 @@ function retryable(failure: Failure): { code?: number; requested?: number } | un
 			};
 		}
 		case 'stream': {
+			if (failure.error instanceof StreamCutOffError) return {};
 			const code = failure.error.rpcError?.code;
 			if (code === undefined || !RETRYABLE_STATUS.has(code)) return undefined;
 			return { code, requested: rpcRetryDelayMs(failure.error.rpcError) };
