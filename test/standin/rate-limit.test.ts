@@ -199,8 +199,10 @@ describe('over HTTP, through the stand-in', () => {
 		});
 		expect(limit.served).toBe(3);
 		expect(limit.refused).toBe(2);
-		// Counted against the request's API key (the bearer token).
-		expect([...limit.byKey]).toEqual([[`Bearer ${STANDIN_TOKEN}`, { served: 3, refused: 2 }]]);
+		// Counted against the request's API key (the bearer token) and model, as Gemini counts.
+		expect([...limit.byKey]).toEqual([
+			[`Bearer ${STANDIN_TOKEN} gemini-2.5-flash`, { served: 3, refused: 2 }],
+		]);
 	});
 
 	it('refuses each chosen row exactly once, half by Retry-After, half by RetryInfo', async () => {
