@@ -1,19 +1,10 @@
 /**
  * Quotas as real keys have them, through n8n's engine: per model, per minute (scaled down to
- * seconds), per day, in input tokens, and for every caller: two nodes on two models, two
- * executions at once, and the chat model under bursts of 5 as n8n's chains send them.
+ * seconds), per day, in input tokens, and for every caller: two nodes on two models and two
+ * executions at once (the chat model under bursts: quotas.chat-model.test.ts).
  * Counts, order and overlap only: no timing assertions.
  */
-import type { IDataObject } from 'n8n-workflow';
-
-import {
-	chatModelWorkflow,
-	CREDENTIAL_TYPE,
-	forgetRateLimits,
-	geminiWorkflow,
-	runWorkflow,
-	type RunOptions,
-} from '../harness/n8n';
+import { CREDENTIAL_TYPE, forgetRateLimits, geminiWorkflow, runWorkflow } from '../harness/n8n';
 import { pairedIndex } from '../helpers/items';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
 import {
@@ -23,7 +14,7 @@ import {
 	inputTokensOf,
 	KeyWideLimit,
 } from '../standin/rate-limit';
-import { echoScript, lastUserText, type RecordedRequest, STANDIN_TOKEN } from '../standin/server';
+import { echoScript, type RecordedRequest, STANDIN_TOKEN } from '../standin/server';
 
 const server = useStandin();
 
@@ -220,38 +211,3 @@ test('an input-tokens-per-minute quota: waited out, every row answered', async (
 	expect(limit.refused).toBeGreaterThan(0);
 	expect(limit.served).toBe(12);
 }, 30_000);
-
-describe('the chat model under bursts of 5, as n8n’s Basic LLM Chain sends them', () => {
-	test('every row answered, refusals bounded', async () => {
-		const limit = new KeyWideLimit({ limit: 5, windowMs: 1000 });
-		server.reset(limit.wrap(delayed(echoScript, 20)));
-		const rows = rowsOf(30).map(({ q }) => q);
-		// chainLlm 1.9: `batching.batchSize` rows at once (default 5), Promise.allSettled, then
-		// the next batch (delayBetweenBatches 0).
-		const drive = async (model: unknown): Promise<IDataObject> => {
-			const adapter = model as { invoke(input: string): Promise<{ text: string }> };
-			const answers: string[] = [];
-			for (let from = 0; from < rows.length; from += 5) {
-				const batch = await Promise.allSettled(
-					rows.slice(from, from + 5).map(async (row) => await adapter.invoke(row)),
-				);
-				for (const result of batch) {
-					answers.push(result.status === 'fulfilled' ? result.value.text : String(result.reason));
-				}
-			}
-			return { answers };
-		};
-		const options: RunOptions = {
-			...chatModelWorkflow({ model: modelOf('gemini-2.5-flash') }, drive),
-			credentials: { [CREDENTIAL_TYPE]: { apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl } },
-		};
-		const run = await runWorkflow(options);
-		expect(run.error).toBeUndefined();
-		expect(run.output('Chat Root')[0].json.answers).toEqual(rows.map((row) => `Echo: ${row}.`));
-		expect(limit.served).toBe(30);
-		expect(limit.refused).toBeLessThanOrEqual(8);
-		expect(
-			server.generateRequests.every((request) => lastUserText(request.body).startsWith('row')),
-		).toBe(true);
-	}, 30_000);
-});
