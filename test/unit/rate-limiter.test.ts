@@ -11,7 +11,7 @@ async function acquire(
 	signal?: AbortSignal,
 ): Promise<Permit> {
 	const got = await limiter.acquire(request, signal);
-	if ('usedUp' in got) throw new Error('the quota is used up');
+	if ('exhausted' in got) throw new Error('the quota is used up');
 	return got;
 }
 
@@ -263,22 +263,29 @@ describe('with a fake clock', () => {
 		expect(await spacing(limiter)).toBeGreaterThanOrEqual(fitted - 20);
 	});
 
-	test('a used-up quota: every request is told so at once, until its time', async () => {
+	/** A limiter told that the quota is used up for the next minute. */
+	function usedUpForAMinute(daily: boolean): RateLimiter {
 		const limiter = new RateLimiter();
-		const failure = { kind: 'connection', error: new Error('x') } as const;
-		limiter.exhaust({ until: Date.now() + 60_000, daily: true, failure });
+		limiter.exhaust({
+			until: Date.now() + 60_000,
+			usedUp: { daily, forMs: 60_000 },
+			failure: { kind: 'connection', error: new Error('refused') },
+		});
+		return limiter;
+	}
+
+	test('a used-up quota: every request is told so at once, until its time', async () => {
+		const limiter = usedUpForAMinute(true);
 		const got = await limiter.acquire(place(limiter, 4));
-		expect('usedUp' in got && got.usedUp.daily).toBe(true);
+		expect('exhausted' in got && got.exhausted.usedUp.daily).toBe(true);
 		await jest.advanceTimersByTimeAsync(60_000);
-		expect('usedUp' in (await limiter.acquire(place(limiter, 4)))).toBe(false);
+		expect('exhausted' in (await limiter.acquire(place(limiter, 4)))).toBe(false);
 	});
 
 	test('a long wait is a used-up quota only for callers that accept less; others wait it out', async () => {
-		const limiter = new RateLimiter();
-		const failure = { kind: 'connection', error: new Error('x') } as const;
-		limiter.exhaust({ until: Date.now() + 60_000, daily: false, failure });
+		const limiter = usedUpForAMinute(false);
 		const impatient = await limiter.acquire({ ...place(limiter, 4), maxWaitMs: 1000 });
-		expect('usedUp' in impatient).toBe(true);
+		expect('exhausted' in impatient).toBe(true);
 		const patient = acquire(limiter, { ...place(limiter, 4), maxWaitMs: 120_000 });
 		await jest.advanceTimersByTimeAsync(59_000);
 		expect(await settled(patient)).toBe(false);

@@ -64,6 +64,15 @@ export function quotaViolationsOf(error: GoogleRpcError | undefined): QuotaViola
 }
 
 /** The first violation of a quota counted per day: waiting seconds does not bring it back. */
-export function dailyViolationOf(error: GoogleRpcError | undefined): QuotaViolation | undefined {
-	return quotaViolationsOf(error).find((violation) => violation.period === 'day');
+export function dailyViolationOf(violations: QuotaViolation[]): QuotaViolation | undefined {
+	return violations.find((violation) => violation.period === 'day');
+}
+
+/** The size of the requests-per-minute quota among the violations, if one is named. */
+export function requestsPerMinuteOf(violations: QuotaViolation[]): number | undefined {
+	const violation = violations.find(
+		(entry) => entry.period === 'minute' && entry.counts === 'requests',
+	);
+	const value = Number(violation?.quotaValue);
+	return Number.isInteger(value) && value > 0 ? value : undefined;
 }

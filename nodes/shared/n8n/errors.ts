@@ -62,41 +62,26 @@ export function httpStatusError(
 	});
 }
 
-/** The stream failed after it started; the answer received so far goes into the description. */
 /**
  * A quota counted per day is used up: waiting the seconds its RetryInfo names does not bring it
- * back. The message names the model and the quota; Google's own words stay in the description.
+ * back. The API's error gets a message that names the model and the quota; Google's own words
+ * move to the description.
  */
-export function dailyQuotaError(
-	node: INode,
-	status: { statusCode: number; statusMessage?: string; bodyText: string },
-	itemIndex: number,
+export function dailyQuota(
+	error: NodeApiError,
 	model: string,
-	violation: QuotaViolation | undefined,
-	recheckMs: number,
+	usedUp: { forMs: number; violation?: QuotaViolation },
 ): NodeApiError {
-	const google = httpStatusError(
-		node,
-		status.statusCode,
-		status.statusMessage,
-		status.bodyText,
-		itemIndex,
-	);
+	const { violation } = usedUp;
 	const size = violation?.quotaValue
 		? ` (${violation.quotaValue} ${violation.counts ?? 'requests'} per day on this key's plan)`
 		: '';
-	return new NodeApiError(
-		node,
-		{ httpCode: String(status.statusCode), message: google.message },
-		{
-			httpCode: String(status.statusCode),
-			itemIndex,
-			message: `The daily quota of ${model} is used up${size}. It resets at midnight Pacific time; use another model or a paid plan.`,
-			description: `${google.message} Later requests for ${model} with this key fail at once, without being sent, for ${Math.round(recheckMs / 60_000)} minutes.`,
-		},
-	);
+	error.description = `${error.message} Later requests for ${model} with this key fail at once, without being sent, for ${Math.round(usedUp.forMs / 60_000)} minutes.`;
+	error.message = `The daily quota of ${model} is used up${size}. It resets at midnight Pacific time; use another model or a paid plan.`;
+	return error;
 }
 
+/** The stream failed after it started; the answer received so far goes into the description. */
 export function streamFailureError(
 	node: INode,
 	message: string,

@@ -8,11 +8,11 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { rpcErrorOfBody } from '../gemini/rpc-status';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GoogleRpcError } from '../gemini/types';
-import type { QuotaViolation } from '../gemini/quota-failure';
+import { quotaViolationsOf, type QuotaViolation } from '../gemini/quota-failure';
 import type { Redact } from '../gemini/redact';
 import {
 	connectionError,
-	dailyQuotaError,
+	dailyQuota,
 	httpStatusError,
 	notStartedError,
 	redacted,
@@ -22,12 +22,18 @@ import {
 	withNote,
 } from '../n8n/errors';
 import { HttpStatusFailure, RedirectFailure, StreamTimeoutError } from './http-stream';
-import { DAILY_QUOTA_RECHECK_MS } from './retry-policy';
+import type { UsedUp } from './retry-policy';
 
 export type Failure =
-	| { kind: 'status'; error: HttpStatusFailure; rpcError?: GoogleRpcError }
+	| {
+			kind: 'status';
+			error: HttpStatusFailure;
+			rpcError?: GoogleRpcError;
+			/** The quotas a 429 names (QuotaFailure), read once for the policy and the pace. */
+			quota: QuotaViolation[];
+	  }
 	| { kind: 'redirect'; error: RedirectFailure }
-	| { kind: 'stream'; error: GeminiStreamError }
+	| { kind: 'stream'; error: GeminiStreamError; quota: QuotaViolation[] }
 	| { kind: 'timeout'; error: StreamTimeoutError }
 	/** No answer at all: refused, reset or timed out before the headers. */
 	| { kind: 'connection'; error: unknown; code?: string }
@@ -36,20 +42,16 @@ export type Failure =
 
 export function classify(error: unknown, streamOpened: boolean): Failure {
 	if (error instanceof HttpStatusFailure) {
-		return { kind: 'status', error, rpcError: rpcErrorOfBody(error.bodyText) };
+		const rpcError = rpcErrorOfBody(error.bodyText);
+		return { kind: 'status', error, rpcError, quota: quotaViolationsOf(rpcError) };
 	}
 	if (error instanceof RedirectFailure) return { kind: 'redirect', error };
-	if (error instanceof GeminiStreamError) return { kind: 'stream', error };
+	if (error instanceof GeminiStreamError) {
+		return { kind: 'stream', error, quota: quotaViolationsOf(error.rpcError) };
+	}
 	if (error instanceof StreamTimeoutError) return { kind: 'timeout', error };
 	if (!streamOpened) return { kind: 'connection', error, code: socketErrorCode(error) };
 	return { kind: 'interrupted', error };
-}
-
-/** A quota not to be waited out (see the retry policy's `usedUp`), for the model called. */
-export interface UsedUp {
-	daily: boolean;
-	violation?: QuotaViolation;
-	model?: string;
 }
 
 export interface FailureContext {
@@ -60,7 +62,9 @@ export interface FailureContext {
 	note?: string;
 	/** The last step before the user sees the error: the credential's secrets out. */
 	redact: Redact;
+	/** A quota not to be waited out, and the model the request was for. */
 	usedUp?: UsedUp;
+	model?: string;
 }
 
 /** The error the user sees for a failure that is not (or no longer) retried. */
@@ -70,16 +74,15 @@ export function toNodeError(
 ): NodeApiError | NodeOperationError {
 	const { node, itemIndex, partialText, note, usedUp } = context;
 	if (usedUp?.daily && failure.kind === 'status') {
-		const model = usedUp.violation?.model ?? usedUp.model ?? 'the model';
-		const error = dailyQuotaError(
+		const model = usedUp.violation?.model ?? context.model ?? 'the model';
+		const error = httpStatusError(
 			node,
-			failure.error,
+			failure.error.statusCode,
+			failure.error.statusMessage,
+			failure.error.bodyText,
 			itemIndex,
-			model,
-			usedUp.violation,
-			DAILY_QUOTA_RECHECK_MS,
 		);
-		return redacted(error, context.redact);
+		return redacted(dailyQuota(error, model, usedUp), context.redact);
 	}
 	const error = (() => {
 		switch (failure.kind) {

@@ -13,11 +13,11 @@ import { blockedPromptError } from '../n8n/errors';
 import type { RequestOptions } from '../n8n/parameters';
 import { wait } from '../n8n/wait';
 import { apiCredentialOf } from './credentials';
-import { classify, type Failure, toNodeError, type UsedUp } from './failures';
+import { classify, type Failure, toNodeError } from './failures';
 import { openGenerateStream } from './http-stream';
-import { quotaViolationsOf } from '../gemini/quota-failure';
+import { requestsPerMinuteOf } from '../gemini/quota-failure';
 import { rateLimiterFor } from './rate-limits';
-import { decideRetry, isRateLimit, rpcErrorOf } from './retry-policy';
+import { decideRetry, isRateLimit, type UsedUp } from './retry-policy';
 
 export interface GenerateCall {
 	model: string;
@@ -71,15 +71,6 @@ function noAnswerError(events: number): GeminiStreamError {
 	);
 }
 
-/** The size of the per-minute requests quota a refusal names, for fitting the pace to it. */
-function requestsQuotaOf(failure: Failure): number | undefined {
-	const violation = quotaViolationsOf(rpcErrorOf(failure)).find(
-		(entry) => entry.period === 'minute' && entry.counts === 'requests',
-	);
-	const value = Number(violation?.quotaValue);
-	return Number.isInteger(value) && value > 0 ? value : undefined;
-}
-
 /** Aborted when the caller's signal or the execution's cancel signal is. */
 function combinedSignal(ctx: NodeContext, signal?: AbortSignal): AbortSignal | undefined {
 	const signals = [signal, ctx.getExecutionCancelSignal?.()].filter(
@@ -115,17 +106,18 @@ export async function* streamGenerateContent(
 			partialText: collector.partialText,
 			note,
 			redact: credential.redact,
-			usedUp: usedUp && { ...usedUp, model: call.model },
+			usedUp,
+			model: call.model,
 		});
 	let firstRateLimitAt: number | undefined;
 	const keep = call.keepsEveryChunk ? keeper(options.limits.maxResponseBytes) : undefined;
 
 	for (let retries = 0; ; ) {
 		const permit = await limiter.acquire(place, signal);
-		if ('usedUp' in permit) {
+		if ('exhausted' in permit) {
 			// Used up by an earlier request for this model: the same error, nothing sent.
-			const { failure, note, daily, violation } = permit.usedUp;
-			throw failWith(failure, note, { daily, violation });
+			const { failure, note, usedUp } = permit.exhausted;
+			throw failWith(failure, note, usedUp);
 		}
 		let opened = false;
 		let handedOn = false;
@@ -180,14 +172,14 @@ export async function* streamGenerateContent(
 			if (isRateLimit(failure.error.statusCode)) {
 				permit.refused({
 					retryDelayMs: decision.retry ? decision.delayMs : undefined,
-					quotaRequests: requestsQuotaOf(failure),
+					quotaRequests: requestsPerMinuteOf(failure.quota),
 				});
 			} else permit.accepted();
 		}
 		if (!decision.retry) {
 			const { usedUp, note } = decision;
 			if (usedUp) {
-				limiter.exhaust({ ...usedUp, note, failure, until: Date.now() + usedUp.forMs });
+				limiter.exhaust({ usedUp, note, failure, until: Date.now() + usedUp.forMs });
 			}
 			throw failWith(failure, note, usedUp);
 		}

@@ -34,9 +34,9 @@
  *   every request for the model fails at once with it, sending nothing.
  * A caller may also fix a least interval between requests (Requests per Minute).
  */
-import type { QuotaViolation } from '../gemini/quota-failure';
 import { wait } from '../n8n/wait';
 import type { Failure } from './failures';
+import type { UsedUp } from './retry-policy';
 
 /** Refusals among the recent answers that mean the key as a whole is limited. */
 const RECENT_ANSWERS = 16;
@@ -53,7 +53,7 @@ const PACE_DECREASE = 0.9;
 /** Growth of an inexact pace for each fitted window passed without a refusal. */
 const PROBE_GROWTH = 1.5;
 /** Nothing in flight or waiting for this long: the key's window is ours to count anew. */
-export const IDLE_GAP_MS = 5000;
+const IDLE_GAP_MS = 5000;
 /** Admitted starts remembered for fitting; a quota larger than this is fitted inexactly. */
 const MAX_STARTS = 4096;
 
@@ -83,11 +83,9 @@ export interface Refusal {
 export interface Exhaustion {
 	/** When the quota may be back, in ms since the epoch. */
 	until: number;
-	daily: boolean;
+	usedUp: UsedUp;
 	/** The refusal as it came, to tell each later request's caller the same. */
 	failure: Failure;
-	/** Which quota it was, when the API named one. */
-	violation?: QuotaViolation;
 	/** What the error says beyond the API's message. */
 	note?: string;
 }
@@ -188,15 +186,15 @@ export class RateLimiter {
 	async acquire(
 		request: PermitRequest,
 		signal?: AbortSignal,
-	): Promise<Permit | { usedUp: Exhaustion }> {
+	): Promise<Permit | { exhausted: Exhaustion }> {
 		this.ceiling = Math.max(this.ceiling, request.ceiling);
 		// In line until granted or stopped, so that the order holds across wake-ups.
 		const waiter: Waiter = { request, wake: () => undefined };
 		this.waiting.push(waiter);
 		try {
 			for (;;) {
-				const usedUp = this.usedUpFor(request);
-				if (usedUp) return { usedUp };
+				const exhausted = this.exhaustionFor(request);
+				if (exhausted) return { exhausted };
 				const delay = this.delayFor(request);
 				if (delay === 0) return this.grant();
 				await this.sleep(waiter, delay, signal);
@@ -209,12 +207,12 @@ export class RateLimiter {
 	}
 
 	/** The used-up quota that fails `request`: a daily one, or a wait longer than it accepts. */
-	private usedUpFor(request: PermitRequest): Exhaustion | undefined {
+	private exhaustionFor(request: PermitRequest): Exhaustion | undefined {
 		const exhaustion = this.exhaustion;
 		if (!exhaustion) return undefined;
 		const left = exhaustion.until - Date.now();
 		if (left <= 0) this.exhaustion = undefined;
-		else if (exhaustion.daily || left > (request.maxWaitMs ?? Number.POSITIVE_INFINITY)) {
+		else if (exhaustion.usedUp.daily || left > (request.maxWaitMs ?? Number.POSITIVE_INFINITY)) {
 			return exhaustion;
 		}
 		return undefined;

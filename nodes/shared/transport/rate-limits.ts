@@ -12,7 +12,7 @@ import type { ApiCredential } from './credentials';
 import { RateLimiter } from './rate-limiter';
 
 const MAX_LIMITERS = 256;
-export const FORGET_AFTER_MS = 15 * 60_000;
+const FORGET_AFTER_MS = 15 * 60_000;
 
 const limiters = new Map<string, RateLimiter>();
 

@@ -7,7 +7,6 @@ import type { IDataObject } from 'n8n-workflow';
 import { dailyViolationOf, type QuotaViolation } from '../gemini/quota-failure';
 import { rpcRetryDelayMs } from '../gemini/rpc-status';
 import { StreamCutOffError } from '../gemini/sse-reader';
-import type { GoogleRpcError } from '../gemini/types';
 import type { Failure } from './failures';
 
 /** Rate limits and server-side failures; other 4xx mean the request itself is wrong. */
@@ -66,8 +65,17 @@ export type RetryDecision =
 			 * limit whose wait passes Max Retry Delay (`forMs` from now). Later requests for the
 			 * model fail the same way without being sent.
 			 */
-			usedUp?: { daily: boolean; forMs: number; violation?: QuotaViolation };
+			usedUp?: UsedUp;
 	  };
+
+/** A refusal not to be waited out, as the retry policy judged it. */
+export interface UsedUp {
+	/** A quota counted per day (`violation` names it), or else a wait longer than accepted. */
+	daily: boolean;
+	/** How long later requests for the model fail the same way, from now, in ms. */
+	forMs: number;
+	violation?: QuotaViolation;
+}
 
 export interface AttemptState {
 	/** Retries used up so far (rate-limit waits not counted). */
@@ -87,13 +95,6 @@ export interface AttemptState {
  * model is tried again after a while rather than only the next day.
  */
 export const DAILY_QUOTA_RECHECK_MS = 15 * 60_000;
-
-/** Google's error of a failure, where it sent one. */
-export function rpcErrorOf(failure: Failure): GoogleRpcError | undefined {
-	if (failure.kind === 'status') return failure.rpcError;
-	if (failure.kind === 'stream') return failure.error.rpcError;
-	return undefined;
-}
 
 /** The status code and the wait a failure asked for, if it is one worth another try. */
 function retryable(failure: Failure): { code?: number; requested?: number } | undefined {
@@ -140,7 +141,7 @@ export function decideRetry(failure: Failure, state: AttemptState): RetryDecisio
 	const { code, requested } = worth;
 	const rateLimited = isRateLimit(code);
 	// Its RetryInfo says seconds, but a daily quota comes back only the next day.
-	const daily = code === 429 ? dailyViolationOf(rpcErrorOf(failure)) : undefined;
+	const daily = code === 429 && 'quota' in failure ? dailyViolationOf(failure.quota) : undefined;
 	if (daily) {
 		return {
 			retry: false,
