@@ -122,6 +122,29 @@ class Rows implements INodeType {
 export type ChatDriver = (model: unknown) => Promise<IDataObject>;
 
 /**
+ * Drives a chat model as n8n's Basic LLM Chain 1.9 does (Text Classifier and Sentiment Analysis
+ * alike): `batchSize` rows at once through LangChain's `invoke`, `Promise.allSettled`, then the
+ * next batch (`delayBetweenBatches` 0). Each row's answer text, or its error's message.
+ */
+export function inBatches(rows: string[], batchSize = 5): ChatDriver {
+	return async (model) => {
+		const adapter = model as { invoke(input: string): Promise<{ text: string }> };
+		const answers: string[] = [];
+		let failed = 0;
+		for (let from = 0; from < rows.length; from += batchSize) {
+			const batch = await Promise.allSettled(
+				rows.slice(from, from + batchSize).map(async (row) => await adapter.invoke(row)),
+			);
+			for (const result of batch) {
+				if (result.status === 'rejected') failed++;
+				answers.push(result.status === 'fulfilled' ? result.value.text : String(result.reason));
+			}
+		}
+		return { answers, failed };
+	};
+}
+
+/**
  * A root node that takes a chat model on its `ai_languageModel` input, as n8n's AI Agent and
  * chains do: n8n-core calls the sub-node's `supplyData` when this node asks for its input.
  * What happens with the model is up to the test ({@link ChatRoot.drive}).

@@ -3,9 +3,13 @@
  * (Basic LLM Chain, Text Classifier, Sentiment Analysis). Its own file: n8n 1.x has no AI
  * node SDK, so the 1.x matrix skips it with the other chat-model tests.
  */
-import type { IDataObject } from 'n8n-workflow';
-
-import { chatModelWorkflow, CREDENTIAL_TYPE, runWorkflow, type RunOptions } from '../harness/n8n';
+import {
+	chatModelWorkflow,
+	CREDENTIAL_TYPE,
+	inBatches,
+	runWorkflow,
+	type RunOptions,
+} from '../harness/n8n';
 import { useStandin } from '../helpers/workflow';
 import { delayed, KeyWideLimit } from '../standin/rate-limit';
 import { echoScript, lastUserText, STANDIN_TOKEN } from '../standin/server';
@@ -20,23 +24,8 @@ describe('the chat model under bursts of 5, as n8n’s Basic LLM Chain sends the
 		const limit = new KeyWideLimit({ limit: 5, windowMs: 1000 });
 		server.reset(limit.wrap(delayed(echoScript, 20)));
 		const rows = rowsOf(30);
-		// chainLlm 1.9: `batching.batchSize` rows at once (default 5), Promise.allSettled, then
-		// the next batch (delayBetweenBatches 0).
-		const drive = async (model: unknown): Promise<IDataObject> => {
-			const adapter = model as { invoke(input: string): Promise<{ text: string }> };
-			const answers: string[] = [];
-			for (let from = 0; from < rows.length; from += 5) {
-				const batch = await Promise.allSettled(
-					rows.slice(from, from + 5).map(async (row) => await adapter.invoke(row)),
-				);
-				for (const result of batch) {
-					answers.push(result.status === 'fulfilled' ? result.value.text : String(result.reason));
-				}
-			}
-			return { answers };
-		};
 		const options: RunOptions = {
-			...chatModelWorkflow({ model: modelOf('gemini-2.5-flash') }, drive),
+			...chatModelWorkflow({ model: modelOf('gemini-2.5-flash') }, inBatches(rows)),
 			credentials: { [CREDENTIAL_TYPE]: { apiToken: STANDIN_TOKEN, baseUrl: server.baseUrl } },
 		};
 		const run = await runWorkflow(options);
