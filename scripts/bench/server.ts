@@ -102,18 +102,22 @@ function tallyOf(token: string, model: string): Tally {
 }
 const limits = new Map<string, KeyWideLimit>();
 
-/** The limit of a model named `limit-<N>ps` (N per second) or `rpm-<N>-<W>s` (N per W s). */
+/**
+ * The limit of a model named `limit-<N>ps` (N per second), `rpm-<N>-<W>s` (N per sliding W s)
+ * or `rpmfixed-<N>-<W>s` (N per W s fixed on the clock).
+ */
 function limitOf(model: string): KeyWideLimit | undefined {
 	const perSecond = /^limit-(\d+)ps$/.exec(model);
-	const perWindow = /^rpm-(\d+)-(\d+)s$/.exec(model);
+	const perWindow = /^rpm(fixed)?-(\d+)-(\d+)s$/.exec(model);
 	if (!perSecond && !perWindow) return undefined;
 	let limit = limits.get(model);
 	if (!limit) {
 		limit = perSecond
 			? new KeyWideLimit({ limit: Number(perSecond[1]), windowMs: 1000 })
 			: new KeyWideLimit({
-					limit: Number(perWindow?.[1]),
-					windowMs: Number(perWindow?.[2]) * 1000,
+					limit: Number(perWindow?.[2]),
+					windowMs: Number(perWindow?.[3]) * 1000,
+					fixed: perWindow?.[1] !== undefined,
 					// As Google sends a per-minute quota's 429: whole seconds, the message exact.
 					wholeSeconds: true,
 				});
@@ -165,7 +169,7 @@ const server = http.createServer((req, res) => {
 		return;
 	}
 	const model = /\/models\/([^/:]+):streamGenerateContent/.exec(url.pathname)?.[1] ?? '';
-	if (/^(limit-\d+ps|rpm-\d+-\d+s|daily-spent|isolated-429|counted)$/.test(model)) {
+	if (/^(limit-\d+ps|rpm(fixed)?-\d+-\d+s|daily-spent|isolated-429|counted)$/.test(model)) {
 		const tally = tallyOf(tokenOf(req.headers), model);
 		tally.peakInFlight = Math.max(tally.peakInFlight, ++tally.inFlight);
 		res.once('close', () => {

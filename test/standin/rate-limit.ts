@@ -68,8 +68,8 @@ export const DAILY_REQUESTS_QUOTA = {
 };
 
 /**
- * The input-tokens-per-minute quota (a public gemini-2.5-pro 429, `quotaValue` "250000";
- * collected in the project's research notes with the others).
+ * The input-tokens-per-minute quota (google-gemini/gemini-cli-action#36, gemini-2.5-pro, and
+ * RooCodeInc/Roo-Code#3883, gemini-2.5-flash: `quotaValue` "250000", `retryDelay` "26s").
  */
 export const INPUT_TOKENS_QUOTA = {
 	quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_input_token_count',
@@ -192,6 +192,35 @@ export class SlidingWindowLimit {
 	}
 }
 
+/**
+ * At most `limit` (in cost) per fixed window: windows start at multiples of `windowMs` on the
+ * clock, and a refused request is told the time to the next one. Google does not document
+ * whether its per-minute windows slide or are fixed; the one statement found, a forum reply
+ * not confirmed as Google's, says "Minute rate limits reset every minute at second 00"
+ * (https://discuss.ai.google.dev/t/api-rate-limit-reset/6851). A client must cope with both.
+ */
+export class FixedWindowLimit {
+	private readonly used = new Map<string, { window: number; cost: number }>();
+
+	constructor(
+		readonly limit: number,
+		readonly windowMs: number,
+	) {
+		if (!(limit >= 1) || !(windowMs > 0)) throw new Error('limit ≥ 1 and windowMs > 0 needed');
+	}
+
+	admit(key: string, now: number, cost = 1): Admission {
+		const window = Math.floor(now / this.windowMs);
+		let entry = this.used.get(key);
+		if (!entry || entry.window !== window) this.used.set(key, (entry = { window, cost: 0 }));
+		if (entry.cost + cost <= this.limit) {
+			entry.cost += cost;
+			return { admitted: true };
+		}
+		return { admitted: false, retryAfterMs: (window + 1) * this.windowMs - now };
+	}
+}
+
 export interface Tally {
 	/** Requests answered by the wrapped script. */
 	served: number;
@@ -215,6 +244,8 @@ export interface KeyWideLimitOptions {
 	wholeSeconds?: boolean;
 	/** The quota named in QuotaFailure; requests per minute by default. */
 	quota?: QuotaName;
+	/** Windows fixed on the clock ({@link FixedWindowLimit}) instead of a sliding one. */
+	fixed?: boolean;
 	/** What one request costs of the quota: 1, or its input tokens ({@link inputTokensOf}). */
 	costOf?: (request: RecordedRequest) => number;
 	/**
@@ -247,14 +278,16 @@ export class KeyWideLimit implements Tally {
 
 	readonly byKey = new Map<string, Tally>();
 
-	readonly window: SlidingWindowLimit;
+	readonly window: SlidingWindowLimit | FixedWindowLimit;
 
 	private readonly now: () => number;
 
 	private readonly keyOf: (request: RecordedRequest) => string;
 
 	constructor(readonly options: KeyWideLimitOptions) {
-		this.window = new SlidingWindowLimit(options.limit, options.windowMs);
+		this.window = options.fixed
+			? new FixedWindowLimit(options.limit, options.windowMs)
+			: new SlidingWindowLimit(options.limit, options.windowMs);
 		this.now = options.now ?? Date.now;
 		this.keyOf = options.keyOf ?? keyAndModelOf;
 	}

@@ -189,6 +189,21 @@ test('a per-minute quota (scaled to 3 s) with whole-second RetryInfo: every row 
 	expect(limit.refused).toBeLessThanOrEqual(6);
 }, 30_000);
 
+test('the same quota in windows fixed on the clock: every row answered, few refused', async () => {
+	const limit = new KeyWideLimit({ limit: 6, windowMs: 3000, wholeSeconds: true, fixed: true });
+	server.reset(limit.wrap(delayed(echoScript, 20)));
+	const { output } = await runGemini(
+		server,
+		{ prompt: '={{ $json.q }}', options: { concurrency: 8 } },
+		{ rows: rowsOf(18), settings: CONTINUE },
+	);
+	expect(output(GEMINI).map((item) => item.json.error ?? item.json.text)).toEqual(
+		rowsOf(18).map(({ q }) => `Echo: ${q}.`),
+	);
+	expect(limit.served).toBe(18);
+	expect(limit.refused).toBeLessThanOrEqual(8);
+}, 30_000);
+
 test('an input-tokens-per-minute quota: waited out, every row answered', async () => {
 	const rows = rowsOf(12, 'x'.repeat(400));
 	const cost = (request: RecordedRequest) => inputTokensOf(request);
