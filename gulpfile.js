@@ -94,9 +94,8 @@ async function bundle() {
 				plugins: [coreAsExternal(distPath, coreInputs)],
 			}),
 		),
-		// A credential bundles the little of the core it uses (the Base URL rules): once the
-		// credential required the core file, n8n 2.41's hot reload (npm run dev) never reloaded
-		// the package again (test/e2e/dev.e2e.ts; the cause inside n8n was not found).
+		// A credential bundles the little of the core it uses (the Base URL rules): n8n loads
+		// credentials apart from the nodes, and a credential's file need not load the whole core.
 		...pkg.n8n.credentials.map((distPath) => emit(distPath, { entryPoints: [sourceOf(distPath)] })),
 	]);
 }
