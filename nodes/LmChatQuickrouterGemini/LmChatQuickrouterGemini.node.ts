@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { searchModels } from '../shared/n8n/list-search';
-import { createChatModel, loadSdk } from './chat-model';
+import { createChatModel, loadSdk, withLocalTokenCount } from './chat-model';
 import { readChatSettings } from './chat-settings';
 import { properties } from './description';
 
@@ -36,6 +36,6 @@ export class LmChatQuickrouterGemini implements INodeType {
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const sdk = await loadSdk(this, itemIndex);
 		const settings = readChatSettings(this, itemIndex);
-		return sdk.supplyModel(this, createChatModel(sdk, this, settings));
+		return withLocalTokenCount(sdk.supplyModel(this, createChatModel(sdk, this, settings)));
 	}
 }

@@ -6,7 +6,7 @@
  * built from the loaded module, and nothing here needs the SDK to load.
  */
 import type * as Sdk from '@n8n/ai-node-sdk';
-import type { ISupplyDataFunctions } from 'n8n-workflow';
+import type { ISupplyDataFunctions, SupplyData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ChatSettings } from './chat-settings';
@@ -45,6 +45,41 @@ export function createChatModel(
 		}
 	}
 	return new QuickrouterGeminiChatModel();
+}
+
+/** A LangChain message's content: a string, or blocks of which the text ones count. */
+type MessageContent = string | Array<string | { type?: string; text?: unknown }>;
+
+/** Google's rule of thumb: "For Gemini models, a token is equivalent to about 4 characters." */
+const CHARACTERS_PER_TOKEN = 4;
+
+/** About how many Gemini tokens `content` is (ai.google.dev/gemini-api/docs/tokens). */
+export function estimatedTokens(content: MessageContent): number {
+	const text =
+		typeof content === 'string'
+			? content
+			: content
+					.map((block) =>
+						typeof block === 'string' ? block : typeof block.text === 'string' ? block.text : '',
+					)
+					.join('');
+	return Math.ceil(text.length / CHARACTERS_PER_TOKEN);
+}
+
+/**
+ * The supplied model counts tokens locally. LangChain's own count (which Summarization Chain's
+ * map-reduce asks for before each step) downloads a tiktoken encoding from tiktoken.pages.dev:
+ * an n8n without internet access retried that for 85 s before every summary, then fell back
+ * to this same estimate. tiktoken is OpenAI's tokenizer, not Gemini's, so it was no more exact.
+ */
+export function withLocalTokenCount(supplied: SupplyData): SupplyData {
+	const model = supplied.response as {
+		getNumTokens?: (content: MessageContent) => Promise<number>;
+	};
+	if (typeof model.getNumTokens === 'function') {
+		model.getNumTokens = async (content) => estimatedTokens(content);
+	}
+	return supplied;
 }
 
 /**

@@ -242,6 +242,23 @@ export function attachmentWorkflow(id: string, base64: string, mimeType: string)
 	};
 }
 
+/** This package's chat model, placed under the AI node at `position` (its model slot). */
+function chatModelNode([x, y]: [number, number], model = 'gemini-3-pro-preview'): WorkflowNode {
+	return {
+		id: 'chat-model',
+		name: 'Quickrouter Gemini Chat Model',
+		type: CHAT_MODEL_TYPE,
+		typeVersion: 1,
+		position: [x - 100, y + 220],
+		parameters: {
+			model: { __rl: true, mode: 'id', value: model },
+			generationConfig: { temperature: 0.2 },
+			options: {},
+		},
+		credentials: { quickrouterApi: CREDENTIAL },
+	};
+}
+
 /** The AI Agent's helpers, plugged in from below: this package's chat model and n8n's Calculator. */
 export function agentWithModelAndCalculator(position: [number, number], agent: Parameters) {
 	const [x, y] = position;
@@ -254,19 +271,7 @@ export function agentWithModelAndCalculator(position: [number, number], agent: P
 			position,
 			parameters: agent,
 		},
-		{
-			id: 'chat-model',
-			name: 'Quickrouter Gemini Chat Model',
-			type: CHAT_MODEL_TYPE,
-			typeVersion: 1,
-			position: [x - 100, y + 220],
-			parameters: {
-				model: { __rl: true, mode: 'id', value: 'gemini-3-pro-preview' },
-				generationConfig: { temperature: 0.2 },
-				options: {},
-			},
-			credentials: { quickrouterApi: CREDENTIAL },
-		},
+		chatModelNode(position),
 		{
 			id: 'calculator',
 			name: 'Calculator',
@@ -363,4 +368,31 @@ export function chatWithMemoryWorkflow(id: string): Workflow {
 		},
 		settings: { executionOrder: 'v1' },
 	};
+}
+
+/** One of n8n's AI chain nodes (Basic LLM Chain, Information Extractor...), as exported. */
+export interface ChainNode {
+	name: string;
+	type: string;
+	typeVersion: number;
+	parameters: Parameters;
+}
+
+/**
+ * Manual Trigger -> Rows -> Split Out -> one of n8n's AI chain nodes, its model this package's
+ * chat model: a chain run over a sheet's rows, in batches as the chain sends them.
+ */
+export function chainWorkflow(
+	id: string,
+	rowsExpression: string,
+	chain: ChainNode,
+	model?: string,
+): Workflow {
+	const chainNode: WorkflowNode = { id: 'chain', position: [660, 0], ...chain };
+	const workflow = rowsWorkflow(id, chain.name, rowsExpression, [chainNode]);
+	workflow.nodes.push(chatModelNode(chainNode.position, model));
+	workflow.connections['Quickrouter Gemini Chat Model'] = {
+		ai_languageModel: [[{ node: chain.name, type: 'ai_languageModel', index: 0 }]],
+	};
+	return workflow;
 }

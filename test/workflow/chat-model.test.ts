@@ -25,6 +25,7 @@ interface Adapter {
 	};
 	invoke(input: string): Promise<{ text: string; tool_calls?: Array<{ id?: string }> }>;
 	stream(input: string): Promise<AsyncIterable<{ text: string }>>;
+	getNumTokens(content: string | Array<{ type: string; text?: string }>): Promise<number>;
 }
 
 const PARAMETERS = {
@@ -144,6 +145,22 @@ test("through n8n's LangChain adapter, invoke and stream give the answer text", 
 	});
 	expect(result).toEqual({ invoked: 'Echo: Hi.', streamed: ['Echo: ', 'there', '.', ''] });
 });
+
+test('tokens are counted locally, 4 characters a token, without fetching a tokenizer', async () => {
+	// LangChain's own count downloads tiktoken from tiktoken.pages.dev; offline (as here) that
+	// retries for over a minute, past this test's timeout.
+	const { result, error } = await withModel(async (model) => ({
+		text: await model.getNumTokens('x'.repeat(41)),
+		blocks: await model.getNumTokens([
+			{ type: 'text', text: 'abcd' },
+			{ type: 'image_url' },
+			{ type: 'text', text: 'efgh' },
+		]),
+	}));
+	expect(error).toBeUndefined();
+	expect(result).toEqual({ text: 11, blocks: 2 });
+	expect(server.generateRequests).toHaveLength(0);
+}, 20_000);
 
 describe('a tool round trip, with the messages n8n hands back', () => {
 	const SIGNATURE = 'c2lnbmF0dXJlLW9mLXN0ZXAtMQ==';
