@@ -28,16 +28,15 @@ function functionCallsOf(candidate: CollectedCandidate | undefined): IDataObject
 function candidateFields(candidate: CollectedCandidate): IDataObject {
 	const functionCalls = functionCallsOf(candidate);
 	return {
+		...candidate.fields,
 		text: candidate.text,
 		...(candidate.thoughts ? { thoughts: candidate.thoughts } : {}),
 		finishReason: candidate.finishReason ?? null,
 		...(candidate.finishMessage ? { finishMessage: candidate.finishMessage } : {}),
 		...(functionCalls.length > 0 ? { functionCalls } : {}),
-		...(candidate.safetyRatings ? { safetyRatings: candidate.safetyRatings } : {}),
 		...(candidate.citationSources.length > 0
 			? { citationMetadata: { citationSources: candidate.citationSources } }
 			: {}),
-		...(candidate.groundingMetadata ? { groundingMetadata: candidate.groundingMetadata } : {}),
 	};
 }
 
@@ -102,12 +101,11 @@ export async function answerItem(
 	}
 	const [first, ...others] = shaped;
 	const json: IDataObject = {
+		...answer.fields,
 		...(first ? candidateFields(first.candidate) : { text: '', finishReason: null }),
 		...(images.length > 0 ? { images } : {}),
 		...(first?.audio ? { audio: first.audio } : {}),
 		...(answer.usageMetadata ? { usageMetadata: answer.usageMetadata } : {}),
-		...(answer.modelVersion ? { modelVersion: answer.modelVersion } : {}),
-		...(answer.responseId ? { responseId: answer.responseId } : {}),
 		...(answer.promptFeedback ? { promptFeedback: answer.promptFeedback } : {}),
 		chunkCount: answer.chunkCount,
 		content: first?.content ?? { role: 'model', parts: [] },

@@ -30,7 +30,7 @@ describe('collecting each recorded stream', () => {
 		else expect(first?.thoughts ?? '').toBe('');
 		expect(first?.finishReason ?? null).toBe(expected.finishReason);
 		if (expected.usageMetadata) expect(answer.usageMetadata).toEqual(expected.usageMetadata);
-		if (expected.modelVersion) expect(answer.modelVersion).toBe(expected.modelVersion);
+		if (expected.modelVersion) expect(answer.fields.modelVersion).toBe(expected.modelVersion);
 		expect(blockedPromptReason(answer)).toBe(expected.blockReason);
 		if (expected.functionCalls) {
 			expect(first.content.parts.map((part) => part.functionCall)).toEqual(expected.functionCalls);
@@ -50,8 +50,41 @@ describe('collecting each recorded stream', () => {
 		const name = FIXTURE_NAMES.find((file) => file.includes('search-grounding')) as string;
 		const collector = new AnswerCollector();
 		for await (const chunk of readGeminiStream(asStream([readFixture(name)]))) collector.add(chunk);
-		const grounding = collector.result().candidates[0].groundingMetadata as Record<string, unknown>;
+		const grounding = collector.result().candidates[0].fields.groundingMetadata as Record<
+			string,
+			unknown
+		>;
 		expect(grounding.webSearchQueries).toEqual(['what is the current google stock price']);
+	});
+
+	test('a field sent in one chunk only is kept, and so is every field the collector does not know', async () => {
+		const name = FIXTURE_NAMES.find((file) => file.includes('url-context')) as string;
+		const collector = new AnswerCollector();
+		for await (const chunk of readGeminiStream(asStream([readFixture(name)]))) collector.add(chunk);
+		collector.add({
+			candidates: [{ index: 0, avgLogprobs: -0.25, futureField: { kept: true } }],
+			modelStatus: { modelStage: 'STABLE' },
+		});
+		const answer = collector.result();
+		// In the recorded stream, urlContextMetadata comes with the first of 4 chunks only.
+		expect(answer.candidates[0].fields).toEqual({
+			groundingMetadata: expect.objectContaining({ groundingChunks: expect.any(Array) }),
+			urlContextMetadata: {
+				urlMetadata: [
+					{
+						retrievedUrl: 'https://google.com',
+						urlRetrievalStatus: 'URL_RETRIEVAL_STATUS_SUCCESS',
+					},
+				],
+			},
+			avgLogprobs: -0.25,
+			futureField: { kept: true },
+		});
+		expect(answer.fields).toEqual({
+			modelVersion: 'gemini-2.5-flash',
+			responseId: 'IJLJaPGIL7uN1MkPvI6K0QQ',
+			modelStatus: { modelStage: 'STABLE' },
+		});
 	});
 
 	test("citation sources are kept once each, though every chunk repeats them (Google's recorded stream)", async () => {

@@ -2,6 +2,8 @@
  * What comes out: recorded Gemini streams replayed by the stand-in one byte per network
  * write, read by the node inside a real workflow, in both output modes.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import { readGeminiStream } from '../../nodes/shared/gemini/sse-reader';
 import type { GeminiResponseChunk } from '../../nodes/shared/gemini/types';
 import { asStream, EXPECTED, expectText, FIXTURE_NAMES, readFixture } from '../helpers/fixtures';
@@ -83,6 +85,32 @@ describe('Whole Answer output', () => {
 		);
 		const [second] = (await runGemini(server, { prompt: 'hi' })).output(GEMINI);
 		expect(second.json.responseId).toBe('0J-HaJetAqv0jrEPwu-tsQ0');
+	});
+
+	test('every field Google sends comes out, those of the first chunk only too (URL Context capture)', async () => {
+		serveFixture(
+			'FirebaseExtended__vertexai-sdk-test-data__googleai.streaming-success-url-context.txt',
+		);
+		const [{ json }] = (await runGemini(server, { prompt: 'hi' })).output(GEMINI);
+		expect(json.urlContextMetadata).toEqual({
+			urlMetadata: [
+				{ retrievedUrl: 'https://google.com', urlRetrievalStatus: 'URL_RETRIEVAL_STATUS_SUCCESS' },
+			],
+		});
+		expect(Object.keys(json).sort()).toEqual(
+			[
+				'text',
+				'finishReason',
+				'groundingMetadata',
+				'urlContextMetadata',
+				'usageMetadata',
+				'modelVersion',
+				'responseId',
+				'chunkCount',
+				'content',
+			].sort(),
+		);
+		expect((json.usageMetadata as IDataObject).toolUsePromptTokenCount).toBe(619);
 	});
 
 	test('Include Raw Chunks adds every event as received', async () => {

@@ -1,6 +1,9 @@
 /**
  * Folds the chunks of one streamed answer into the whole answer, the way Gemini's own SDKs do:
- * text deltas joined, thought summaries kept apart, the last cumulative usage kept.
+ * text deltas joined, thought summaries kept apart, the last cumulative usage kept. Every other
+ * field of the response and of each candidate is kept as the last chunk that carried it sent
+ * it, known or not (`urlContextMetadata` comes in the first chunk only, `groundingMetadata` is
+ * `{}` until the last): the node does not choose what of the answer a user may see.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -22,18 +25,37 @@ export interface CollectedCandidate {
 	content: { role: 'model'; parts: GeminiPart[] };
 	finishReason?: string;
 	finishMessage?: string;
-	safetyRatings?: IDataObject[];
 	citationSources: IDataObject[];
-	groundingMetadata?: IDataObject;
+	/** The candidate's other fields (safetyRatings, groundingMetadata, anything newer). */
+	fields: IDataObject;
 }
 
 export interface CollectedAnswer {
 	candidates: CollectedCandidate[];
 	chunkCount: number;
 	usageMetadata?: IDataObject;
-	modelVersion?: string;
-	responseId?: string;
 	promptFeedback?: GeminiPromptFeedback;
+	/** The response's other fields (modelVersion, responseId, anything newer). */
+	fields: IDataObject;
+}
+
+/** Candidate fields folded above; the others are kept as they come. */
+const FOLDED_CANDIDATE_FIELDS = new Set([
+	'index',
+	'content',
+	'citationMetadata',
+	'finishReason',
+	'finishMessage',
+]);
+
+/** Response fields folded above; the others are kept as they come. */
+const FOLDED_RESPONSE_FIELDS = new Set(['candidates', 'usageMetadata', 'promptFeedback']);
+
+/** Copies into `fields` every field of `from` that is not folded, a later value replacing. */
+function keepOthers(fields: IDataObject, from: IDataObject, folded: Set<string>): void {
+	for (const [key, value] of Object.entries(from)) {
+		if (!folded.has(key) && value !== undefined) fields[key] = value;
+	}
 }
 
 function isTextOnly(part: GeminiPart): boolean {
@@ -79,13 +101,14 @@ function newCandidate(index: number): CollectedCandidate {
 		thoughts: '',
 		content: { role: 'model', parts: [] },
 		citationSources: [],
+		fields: {},
 	};
 }
 
 export class AnswerCollector {
 	private readonly byIndex = new Map<number, CollectedCandidate>();
 
-	private readonly answer: CollectedAnswer = { candidates: [], chunkCount: 0 };
+	private readonly answer: CollectedAnswer = { candidates: [], chunkCount: 0, fields: {} };
 
 	/** Citation sources already kept, by candidate. */
 	private readonly citationKeys = new Set<string>();
@@ -97,9 +120,8 @@ export class AnswerCollector {
 		this.settled = false;
 		this.answer.chunkCount++;
 		if (chunk.usageMetadata) this.answer.usageMetadata = chunk.usageMetadata;
-		if (chunk.modelVersion) this.answer.modelVersion = chunk.modelVersion;
-		if (chunk.responseId) this.answer.responseId = chunk.responseId;
 		if (chunk.promptFeedback) this.answer.promptFeedback = chunk.promptFeedback;
+		keepOthers(this.answer.fields, chunk, FOLDED_RESPONSE_FIELDS);
 		for (const candidate of chunk.candidates ?? []) this.addCandidate(candidate);
 	}
 
@@ -155,10 +177,7 @@ export class AnswerCollector {
 		const collected = this.candidate(candidate.index ?? 0);
 		if (candidate.finishReason) collected.finishReason = candidate.finishReason;
 		if (candidate.finishMessage) collected.finishMessage = candidate.finishMessage;
-		if (Array.isArray(candidate.safetyRatings)) {
-			collected.safetyRatings = candidate.safetyRatings as IDataObject[];
-		}
-		if (candidate.groundingMetadata) collected.groundingMetadata = candidate.groundingMetadata;
+		keepOthers(collected.fields, candidate, FOLDED_CANDIDATE_FIELDS);
 		// Each chunk repeats the sources found so far (Google's recorded streams, and its SDK
 		// keeps only the last list): keep each source once.
 		for (const source of candidate.citationMetadata?.citationSources ?? []) {
