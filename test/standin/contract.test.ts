@@ -983,3 +983,79 @@ describe('passes', () => {
 		]);
 	});
 });
+
+describe('the cost levers: service tier, cached content, media resolution per part', () => {
+	test('serviceTier takes the lowercase tiers, top level only', () => {
+		for (const serviceTier of ['standard', 'flex', 'priority', 'FLEX'])
+			expect(check(ask({ serviceTier }))).toBeUndefined();
+		expect(messageOf(ask({ serviceTier: 'SERVICE_TIER_FLEX' }))).toBe(
+			'Invalid value at \'service_tier\' (type.googleapis.com/google.ai.generativelanguage.v1beta.ServiceTier), "SERVICE_TIER_FLEX"',
+		);
+		expect(messageOf(withConfig({ serviceTier: 'flex' }))).toBe(
+			'Invalid JSON payload received. Unknown name "serviceTier" at \'generation_config\': Cannot find field.',
+		);
+	});
+
+	test('cachedContent goes without systemInstruction, tools and toolConfig, which live in the cache', () => {
+		const cached = { cachedContent: 'cachedContents/abc123' };
+		expect(check(ask(cached))).toBeUndefined();
+		expect(check(ask({ ...cached, generationConfig: { temperature: 0.2 } }))).toBeUndefined();
+		const refused = plainError(
+			'CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config.',
+		);
+		expect(
+			check(ask({ ...cached, systemInstruction: { parts: [{ text: 'Be brief.' }] } })),
+		).toEqual(refused);
+		expect(check(ask({ ...cached, tools: [{ googleSearch: {} }] }))).toEqual(refused);
+		expect(
+			check(ask({ ...cached, toolConfig: { functionCallingConfig: { mode: 'ANY' } } })),
+		).toEqual(refused);
+	});
+
+	test('a part takes its own media resolution, ULTRA_HIGH included; the request-wide one does not', () => {
+		const image = { inlineData: { mimeType: 'image/png', data: 'iVBORw0KGgo=' } };
+		expect(
+			check(withPart({ ...image, mediaResolution: { level: 'MEDIA_RESOLUTION_ULTRA_HIGH' } })),
+		).toBeUndefined();
+		expect(messageOf(withPart({ ...image, mediaResolution: 'MEDIA_RESOLUTION_HIGH' }))).toContain(
+			"Invalid value at 'contents[0].parts[0].media_resolution'",
+		);
+		expect(messageOf(withConfig({ mediaResolution: 'MEDIA_RESOLUTION_ULTRA_HIGH' }))).toBe(
+			'Invalid value at \'generation_config.media_resolution\' (type.googleapis.com/google.ai.generativelanguage.v1beta.GenerationConfig.MediaResolution), "MEDIA_RESOLUTION_ULTRA_HIGH"',
+		);
+	});
+});
+
+describe('built-in tools next to function declarations', () => {
+	const lookup = { name: 'lookup', description: 'Looks it up.' };
+	const mixed = { tools: [{ googleSearch: {} }, { functionDeclarations: [lookup] }] };
+
+	test('need toolConfig.includeServerSideToolInvocations', () => {
+		expect(check(ask(mixed))).toEqual(
+			plainError(
+				'Please enable tool_config.include_server_side_tool_invocations to use Built-in tools with Function calling.',
+			),
+		);
+		expect(
+			check(ask({ ...mixed, toolConfig: { includeServerSideToolInvocations: true } })),
+		).toBeUndefined();
+		expect(check(ask({ tools: [{ googleSearch: {}, urlContext: {} }] }))).toBeUndefined();
+	});
+
+	test('the server-side tool parts of the history keep their signatures', () => {
+		const call = {
+			toolCall: { toolType: 'GOOGLE_SEARCH_WEB', args: { queries: ['x'] }, id: 'a1' },
+		};
+		const history = (part: Body) => ({
+			...mixed,
+			toolConfig: { includeServerSideToolInvocations: true },
+			contents: [userText('Find x'), { role: 'model', parts: [part] }, userText('And?')],
+		});
+		expect(check(history({ ...call, thoughtSignature: 'c2lnbmVk' }))).toBeUndefined();
+		const refused = plainError('contents[1].parts[0]: Tool call part is missing thought_signature');
+		expect(check(history(call))).toEqual(refused);
+		expect(
+			check(history({ ...call, thoughtSignature: 'skip_thought_signature_validator' })),
+		).toEqual(refused);
+	});
+});

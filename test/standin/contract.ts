@@ -108,6 +108,22 @@ const MEDIA_RESOLUTION: EnumSpec = {
 		'MEDIA_RESOLUTION_HIGH',
 	],
 };
+// Part.mediaResolution is `{ level }` with one more level than the request-wide setting
+// [TS PartMediaResolution, PartMediaResolutionLevel; DOC:media-resolution "per-part ...
+// MEDIA_RESOLUTION_ULTRA_HIGH"]. The enum's type name in errors [UNVERIFIED].
+const PART_MEDIA_RESOLUTION_LEVEL: EnumSpec = {
+	type: 'Part.MediaResolution.Level',
+	values: [...MEDIA_RESOLUTION.values, 'MEDIA_RESOLUTION_ULTRA_HIGH'],
+};
+// [TS enum ServiceTier, after googleapis/js-genai 9bdc2ae5 "Fix service_tier enums"]: the wire
+// values are lowercase `standard`, `flex`, `priority` (Google's REST samples send
+// `"service_tier": "flex"` [DOC:generate-content/flex-inference]); `unspecified` is the default.
+// Names match case-insensitively, as for every enum here; the SDK's first names
+// (`SERVICE_TIER_FLEX`), which that commit replaced, do not. Type name in errors [UNVERIFIED].
+const SERVICE_TIER: EnumSpec = {
+	type: 'ServiceTier',
+	values: ['UNSPECIFIED', 'STANDARD', 'FLEX', 'PRIORITY'],
+};
 // [REF ThinkingConfig.thinkingLevel; TS enum ThinkingLevel]. The type name in errors [OBS]:
 // `Invalid value at 'generation_config.thinking_config.thinking_level'
 // (type.googleapis.com/google.ai.generativelanguage.v1beta.ThinkingConfig.ThinkingLevel),
@@ -310,10 +326,14 @@ const PART: MessageSpec = {
 		thoughtSignature: of('bytes'),
 		videoMetadata: of('value'),
 		partMetadata: of('struct'),
-		mediaResolution: of('value'),
+		mediaResolution: of(message(() => PART_MEDIA_RESOLUTION)),
 		audioTranscription: of('value'),
 	},
 	oneof: { name: 'data', members: PART_DATA },
+};
+const PART_MEDIA_RESOLUTION: MessageSpec = {
+	type: 'PartMediaResolution',
+	fields: { level: of(enumOf(PART_MEDIA_RESOLUTION_LEVEL)) },
 };
 
 // [PROTO Content].
@@ -424,7 +444,7 @@ const GENERATE_CONTENT_REQUEST: MessageSpec = {
 		systemInstruction: of(message(() => CONTENT)),
 		generationConfig: of(message(() => GENERATION_CONFIG)),
 		cachedContent: of('string'),
-		serviceTier: of('value'),
+		serviceTier: of(enumOf(SERVICE_TIER)),
 	},
 };
 
@@ -1354,6 +1374,65 @@ function plainViolation(message: string): ContractViolation {
 	return { status: 'INVALID_ARGUMENT', code: 400, message };
 }
 
+// [OBS] `CachedContent can not be used with GenerateContent request setting system_instruction,
+// tools or tool_config.` (400; langchain-ai/langchain-google#978, vercel/ai#3333, the latter
+// adding " Proposed fix: move those values to CachedContent from GenerateContent request.").
+// Other reports quote `Tool config, tools and system instruction should not be set in the
+// request when using cached content.` (googleapis/python-genai#348, 567-labs/instructor#2580).
+// [REF] cachedContent: "Format: `cachedContents/{cachedContent}`".
+const CACHE_WITH_SETTINGS =
+	'CachedContent can not be used with GenerateContent request setting system_instruction, tools or tool_config.';
+
+function checkCachedContent(body: JsonObject): string | undefined {
+	if (!isSet(get(body, 'cachedContent'))) return undefined;
+	const withSettings = ['systemInstruction', 'tools', 'toolConfig'].some((name) =>
+		isSet(get(body, name)),
+	);
+	return withSettings ? CACHE_WITH_SETTINGS : undefined;
+}
+
+/** The Tool fields that are Google's own tools, run on Google's side [PROTO Tool; TS Tool]. */
+const BUILT_IN_TOOLS = [
+	'googleSearch',
+	'googleSearchRetrieval',
+	'codeExecution',
+	'urlContext',
+	'googleMaps',
+	'fileSearch',
+	'computerUse',
+];
+
+// [OBS] `Please enable tool_config.include_server_side_tool_invocations to use Built-in tools
+// with Function calling.` (400 INVALID_ARGUMENT; ag2ai/ag2#3145, tidyverse/ellmer#1055,
+// cloudwego/eino-ext#761; gemini-3.1-pro-preview, 3.5-flash-lite). [DOC:generate-content/
+// tool-combination]: the flag lets Gemini 3 models combine built-in tools and functions.
+const MIXED_TOOLS =
+	'Please enable tool_config.include_server_side_tool_invocations to use Built-in tools with Function calling.';
+
+function checkToolCombination(body: JsonObject): string | undefined {
+	const tools = asList(get(body, 'tools'));
+	const builtIn = tools.some((tool) => BUILT_IN_TOOLS.some((name) => isSet(get(tool, name))));
+	const functions = declarationsOf(body).length > 0;
+	const enabled = get(get(body, 'toolConfig'), 'includeServerSideToolInvocations') === true;
+	return builtIn && functions && !enabled ? MIXED_TOOLS : undefined;
+}
+
+// [OBS] `contents[1].parts[0]: Tool call part is missing thought_signature` (400; router-for-me/
+// CLIProxyAPI#5652, a Gemini 3 history whose toolCall part lost its signature). Google's
+// placeholder `skip_thought_signature_validator` is refused there too (same report, and #5731).
+// [DOC:generate-content/tool-combination]: return every part "as they appear in the response".
+function checkToolCallSignatures(body: JsonObject): string | undefined {
+	for (const [turn, content] of asList(get(body, 'contents')).entries()) {
+		for (const [index, part] of asList(get(content, 'parts')).entries()) {
+			if (!isSet(get(part, 'toolCall')) && !isSet(get(part, 'toolResponse'))) continue;
+			const signature = text(get(part, 'thoughtSignature'));
+			if (signature === '' || signature === 'skip_thought_signature_validator')
+				return `contents[${turn}].parts[${index}]: Tool call part is missing thought_signature`;
+		}
+	}
+	return undefined;
+}
+
 export function checkGenerateRequest(body: unknown, model: string): ContractViolation | undefined {
 	const request = body ?? {};
 	// [UNVERIFIED] Google's parser wording for a JSON body that is not an object.
@@ -1376,6 +1455,12 @@ export function checkGenerateRequest(body: unknown, model: string): ContractViol
 		...checkGenerationConfig(request),
 	];
 	if (lines.length > 0) return plainViolation(lines.join(''));
-	const message = checkRoles(request) ?? checkJsonSchemas(request) ?? checkThinking(request, model);
+	const message =
+		checkRoles(request) ??
+		checkJsonSchemas(request) ??
+		checkThinking(request, model) ??
+		checkCachedContent(request) ??
+		checkToolCombination(request) ??
+		checkToolCallSignatures(request);
 	return message === undefined ? undefined : plainViolation(message);
 }
