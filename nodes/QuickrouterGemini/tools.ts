@@ -4,6 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import { toolConfigFor } from '../shared/gemini/tool-combination';
 import { parameterError } from '../shared/n8n/errors';
 import { parseJsonParameterOf } from '../shared/n8n/json-parameter';
 
@@ -54,16 +55,19 @@ export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolField
 			) as IDataObject[]),
 		);
 	}
-	const fields: ToolFields = {};
-	if (tools.length > 0) fields.tools = tools;
-	if (input.toolConfig !== undefined && input.toolConfig !== '') {
-		fields.toolConfig = parseJsonParameterOf(
-			ctx,
-			itemIndex,
-			'Tool Config (JSON)',
-			input.toolConfig,
-			'object',
-		) as IDataObject;
-	}
-	return fields;
+	const given =
+		input.toolConfig !== undefined && input.toolConfig !== ''
+			? (parseJsonParameterOf(
+					ctx,
+					itemIndex,
+					'Tool Config (JSON)',
+					input.toolConfig,
+					'object',
+				) as IDataObject)
+			: undefined;
+	const toolConfig = toolConfigFor(tools, given);
+	return {
+		...(tools.length > 0 ? { tools } : {}),
+		...(toolConfig ? { toolConfig } : {}),
+	};
 }

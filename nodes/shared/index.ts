@@ -11,6 +11,7 @@ export * from './gemini/quota-failure';
 export * from './gemini/redact';
 export * from './gemini/rpc-status';
 export * from './gemini/sse-reader';
+export * from './gemini/tool-combination';
 export * from './gemini/types';
 export * from './gemini/usage';
 export * from './n8n/context';

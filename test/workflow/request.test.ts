@@ -355,7 +355,7 @@ describe('tools and safety settings', () => {
 	];
 
 	test('built-in tools, function declarations, extra tools and tool config are sent as the API takes them', async () => {
-		await runGemini(server, {
+		const { error } = await runGemini(server, {
 			prompt: 'hi',
 			tools: {
 				googleSearch: true,
@@ -376,8 +376,31 @@ describe('tools and safety settings', () => {
 					{ functionDeclarations: declarations },
 					{ googleSearchRetrieval: {} },
 				],
-				toolConfig: { functionCallingConfig: { mode: 'ANY' } },
+				// Gemini 3 takes built-in tools next to functions only with this flag.
+				toolConfig: {
+					functionCallingConfig: { mode: 'ANY' },
+					includeServerSideToolInvocations: true,
+				},
 			}),
+		);
+		expect(error).toBeUndefined();
+	});
+
+	test('a Tool Config that sets includeServerSideToolInvocations itself is sent as it is', async () => {
+		const { error } = await runGemini(server, {
+			prompt: 'hi',
+			tools: {
+				googleSearch: true,
+				functionDeclarationsJson: JSON.stringify(declarations),
+				toolConfig: '{"includeServerSideToolInvocations": false}',
+			},
+		});
+		expect(server.generateRequests[0].body).toMatchObject({
+			toolConfig: { includeServerSideToolInvocations: false },
+		});
+		// The stand-in refuses it as Gemini does, with Google's words.
+		expect(error?.message).toContain(
+			'Please enable tool_config.include_server_side_tool_invocations to use Built-in tools with Function calling.',
 		);
 	});
 
