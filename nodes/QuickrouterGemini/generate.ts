@@ -15,6 +15,11 @@ import { LiveStream } from './live';
 import { answerItem, ChunkItems, runsAsTool, toolResultItem } from './output';
 import { buildItemRequest } from './request';
 
+export interface ItemAnswer {
+	model: string;
+	answer: CollectedAnswer;
+}
+
 export interface ItemRun {
 	/** The node's Concurrency: most requests in flight at once. */
 	concurrency: number;
@@ -25,7 +30,7 @@ export interface ItemRun {
 /**
  * Produces the output items of one input item into `sink`, so that items already produced
  * (in per-chunk mode) are still there when a later part of the stream fails. Returns the whole
- * answer, for the run's summary. As an AI Agent's tool, the node never streams to the caller
+ * answer and the model asked, for the run's summary. As an AI Agent's tool, the node never streams to the caller
  * (the agent's own answer does) and gives back one compact item.
  */
 export async function generateForItem(
@@ -33,7 +38,7 @@ export async function generateForItem(
 	itemIndex: number,
 	sink: INodeExecutionData[],
 	run: ItemRun,
-): Promise<CollectedAnswer> {
+): Promise<ItemAnswer> {
 	const request = buildItemRequest(ctx, itemIndex);
 	const { options } = request;
 	const inline = new InlineData(ctx, itemIndex, options.maxInlineBytes);
@@ -82,7 +87,7 @@ export async function generateForItem(
 	const answer = collector.result();
 	if (chunkItems) {
 		await chunkItems.finish();
-		return answer;
+		return { model: request.model, answer };
 	}
 	const json =
 		request.body.generationConfig?.responseMimeType === 'application/json'
@@ -95,7 +100,7 @@ export async function generateForItem(
 		if (json !== undefined) item.json.json = json;
 		sink.push(item);
 	}
-	return answer;
+	return { model: request.model, answer };
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * What the editor shows above the output after a run (n8n's execution hints): items whose
  * answer stopped short (MAX_TOKENS, a safety or recitation stop), prompts that were blocked,
- * and the tokens the run used. Nothing here fails an item; it tells the user why an answer
- * looks the way it does.
+ * and per model the tokens the run used by kind and the answers a cheaper tier or a cache
+ * served. Nothing here fails an item; it tells the user why an answer looks the way it does
+ * and what it cost.
  */
 import type { IExecuteFunctions, NodeExecutionHint } from 'n8n-workflow';
 
@@ -30,6 +31,59 @@ function itemList(indexes: number[]): string {
 	return `items ${list}`;
 }
 
+const plural = (count: number, one: string, many = `${one}s`) =>
+	`${number(count)} ${count === 1 ? one : many}`;
+
+/** What one model's answers used. */
+class ModelUsage {
+	answers = 0;
+
+	/** Answers without usageMetadata (Gemini sends it with the last chunk; a relay may not). */
+	unmetered = 0;
+
+	readonly tokens = { prompt: 0, cached: 0, answer: 0, thoughts: 0, total: 0 };
+
+	/** Answers by the tier that served them (`usageMetadata.serviceTier`), standard aside. */
+	readonly tiers = new Map<string, number>();
+
+	/** Answers with a part of the prompt read from a context cache, explicit or implicit. */
+	cacheReads = 0;
+
+	add(answer: CollectedAnswer): void {
+		this.answers++;
+		const usage = answer.usageMetadata;
+		if (!usage) {
+			this.unmetered++;
+			return;
+		}
+		const counts = tokenCounts(usage);
+		this.tokens.prompt += counts.prompt;
+		this.tokens.cached += counts.cached;
+		this.tokens.answer += counts.candidates;
+		this.tokens.thoughts += counts.thoughts;
+		this.tokens.total += counts.total;
+		if (counts.cached > 0) this.cacheReads++;
+		const tier = typeof usage.serviceTier === 'string' ? usage.serviceTier.toLowerCase() : '';
+		if (tier !== '' && tier !== 'standard') this.tiers.set(tier, (this.tiers.get(tier) ?? 0) + 1);
+	}
+
+	/** One line, or none when no answer had token counts. */
+	line(model: string): string | undefined {
+		const metered = this.answers - this.unmetered;
+		if (metered === 0) return undefined;
+		const { prompt, cached, answer, thoughts, total } = this.tokens;
+		const ofCache = cached ? ` (${number(cached)} of them cached)` : '';
+		const thinking = thoughts ? ` (and ${number(thoughts)} thinking)` : '';
+		const served = [...this.tiers].map(([tier, count]) => `${number(count)} served on ${tier}`);
+		if (this.cacheReads) served.push(`${number(this.cacheReads)} read a cache`);
+		const extra = served.length > 0 ? `; ${served.join(', ')}` : '';
+		const unmetered = this.unmetered
+			? ` ${plural(this.unmetered, 'more answer')} reported no token counts.`
+			: '';
+		return `Tokens of ${model} for ${plural(metered, 'answer')}: ${number(prompt)} prompt${ofCache}, ${number(answer)} answer${thinking}, ${number(total)} in all${extra}.${unmetered}`;
+	}
+}
+
 export class RunSummary {
 	private readonly cutOff: number[] = [];
 
@@ -39,26 +93,18 @@ export class RunSummary {
 
 	private readonly blocked = new Map<string, number[]>();
 
-	private answers = 0;
+	/** By model, in the order of their first answer. */
+	private readonly usage = new Map<string, ModelUsage>();
 
-	/** Answers without usageMetadata (Gemini sends it with the last chunk; a relay may not). */
-	private unmetered = 0;
-
-	private readonly tokens = { prompt: 0, answer: 0, thoughts: 0, total: 0 };
-
-	/** An item's answer, as it was collected. */
-	addAnswer(itemIndex: number, answer: CollectedAnswer): void {
-		this.answers++;
-		if (!answer.usageMetadata) this.unmetered++;
-		const counts = tokenCounts(answer.usageMetadata ?? {});
-		this.tokens.prompt += counts.prompt;
-		this.tokens.answer += counts.candidates;
-		this.tokens.thoughts += counts.thoughts;
-		this.tokens.total += counts.total;
+	/** An item's answer, as it was collected, from the model the item asked for. */
+	addAnswer(itemIndex: number, answer: CollectedAnswer, model: string): void {
+		let usage = this.usage.get(model);
+		if (!usage) this.usage.set(model, (usage = new ModelUsage()));
+		usage.add(answer);
 		const reason = answer.candidates[0]?.finishReason;
 		if (reason === 'MAX_TOKENS') {
 			this.cutOff.push(itemIndex);
-			this.cutOffThoughts += counts.thoughts;
+			this.cutOffThoughts += tokenCounts(answer.usageMetadata ?? {}).thoughts;
 		} else if (reason && FILTERED_FINISHES.has(reason)) {
 			listIn(this.filtered, reason).push(itemIndex);
 		}
@@ -91,19 +137,9 @@ export class RunSummary {
 				`The prompt of ${itemList(indexes)} was blocked (${reason}): see the error in its place.`,
 			);
 		}
-		const metered = this.answers - this.unmetered;
-		if (metered > 0) {
-			const thinking = this.tokens.thoughts
-				? ` (and ${number(this.tokens.thoughts)} thinking)`
-				: '';
-			const unmetered = this.unmetered
-				? ` ${number(this.unmetered)} more ${this.unmetered === 1 ? 'answer' : 'answers'} reported no token counts.`
-				: '';
-			hints.push({
-				message: `Tokens for ${number(metered)} ${metered === 1 ? 'answer' : 'answers'}: ${number(this.tokens.prompt)} prompt, ${number(this.tokens.answer)} answer${thinking}, ${number(this.tokens.total)} in all.${unmetered}`,
-				type: 'info',
-				location: 'outputPane',
-			});
+		for (const [model, usage] of this.usage) {
+			const message = usage.line(model);
+			if (message) hints.push({ message, type: 'info', location: 'outputPane' });
 		}
 		return hints;
 	}

@@ -52,11 +52,11 @@ export async function generateForItems(ctx: IExecuteFunctions): Promise<INodeExe
 		inFlight.set(itemIndex, controller);
 		const produced: INodeExecutionData[] = [];
 		try {
-			const answer = await generateForItem(ctx, itemIndex, produced, {
+			const { model, answer } = await generateForItem(ctx, itemIndex, produced, {
 				concurrency,
 				signal: controller.signal,
 			});
-			summary.addAnswer(itemIndex, answer);
+			summary.addAnswer(itemIndex, answer, model);
 			results[itemIndex] = produced;
 		} catch (error) {
 			// Stopped on purpose (execution cancelled, or an earlier item failed): not its failure.

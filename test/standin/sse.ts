@@ -24,7 +24,7 @@ export function encodeSse(events: unknown[], options: EncodeOptions = {}): strin
 /** A chunk the way Gemini streams text: one candidate, one text part. */
 export function textChunk(
 	text: string,
-	extra: { thought?: boolean; finishReason?: string; usage?: Record<string, number> } = {},
+	extra: { thought?: boolean; finishReason?: string; usage?: Record<string, number | string> } = {},
 ): Record<string, unknown> {
 	return {
 		candidates: [

@@ -67,7 +67,8 @@ test('items that stopped short or were blocked, and the tokens used, show as hin
 			location: 'outputPane',
 		},
 		{
-			message: 'Tokens for 5 answers: 50 prompt, 14 answer (and 1,990 thinking), 2,054 in all.',
+			message:
+				'Tokens of gemini-3-pro-preview for 5 answers: 50 prompt, 14 answer (and 1,990 thinking), 2,054 in all.',
 			type: 'info',
 			location: 'outputPane',
 		},
@@ -79,7 +80,7 @@ test('a run where every answer is whole shows only the tokens', async () => {
 	const { run } = await runGemini(server, { prompt: 'fine' });
 	expect(run.data.resultData.runData[GEMINI][0].hints).toEqual([
 		{
-			message: 'Tokens for 1 answer: 10 prompt, 2 answer, 12 in all.',
+			message: 'Tokens of gemini-3-pro-preview for 1 answer: 10 prompt, 2 answer, 12 in all.',
 			type: 'info',
 			location: 'outputPane',
 		},
@@ -98,7 +99,7 @@ test('answers that came without usageMetadata are not counted as zero tokens', a
 	expect(run.data.resultData.runData[GEMINI][0].hints).toEqual([
 		{
 			message:
-				'Tokens for 2 answers: 20 prompt, 4 answer, 24 in all. 1 more answer reported no token counts.',
+				'Tokens of gemini-3-pro-preview for 2 answers: 20 prompt, 4 answer, 24 in all. 1 more answer reported no token counts.',
 			type: 'info',
 			location: 'outputPane',
 		},
@@ -106,4 +107,53 @@ test('answers that came without usageMetadata are not counted as zero tokens', a
 
 	const alone = await runGemini(server, { prompt: 'unmetered' });
 	expect(alone.run.data.resultData.runData[GEMINI][0].hints).toEqual([]);
+});
+
+test('tokens are summed per model by kind, with the answers Flex or a cache served', async () => {
+	// usageMetadata as Gemini sends it: cachedContentTokenCount, a part of promptTokenCount
+	// (implicit caching fills it too), and the tier that served the answer, `serviceTier`, as in
+	// a recorded stream (vercel/ai, packages/google/src/__fixtures__/google-stream-gemini-3.7-
+	// flash-2026-09-16.chunks.txt).
+	server.reset((request) => {
+		const flex = lastUserText(request.body) === 'flex';
+		return {
+			headers: { 'content-type': 'text/event-stream' },
+			body: encodeSse([
+				textChunk('Fine.', {
+					finishReason: 'STOP',
+					usage: {
+						promptTokenCount: 1000,
+						cachedContentTokenCount: 800,
+						candidatesTokenCount: 5,
+						totalTokenCount: 1005,
+						...(flex ? { serviceTier: 'flex' } : { serviceTier: 'standard' }),
+					},
+				}),
+			]),
+		};
+	});
+	const rows = [
+		{ q: 'flex', model: 'gemini-2.5-flash' },
+		{ q: 'flex', model: 'gemini-2.5-flash' },
+		{ q: 'standard', model: 'gemini-2.5-pro' },
+	];
+	const { run } = await runGemini(
+		server,
+		{ prompt: '={{ $json.q }}', model: { __rl: true, mode: 'id', value: '={{ $json.model }}' } },
+		{ rows },
+	);
+	expect(run.data.resultData.runData[GEMINI][0].hints).toEqual([
+		{
+			message:
+				'Tokens of gemini-2.5-flash for 2 answers: 2,000 prompt (1,600 of them cached), 10 answer, 2,010 in all; 2 served on flex, 2 read a cache.',
+			type: 'info',
+			location: 'outputPane',
+		},
+		{
+			message:
+				'Tokens of gemini-2.5-pro for 1 answer: 1,000 prompt (800 of them cached), 5 answer, 1,005 in all; 1 read a cache.',
+			type: 'info',
+			location: 'outputPane',
+		},
+	]);
 });
