@@ -14,8 +14,8 @@ import {
 	FILTERED_FINISHES,
 	NORMAL_FINISH,
 } from '../shared/gemini/finish-reasons';
-import { isPlainObject } from '../shared/gemini/plain-object';
-import { snippet } from '../shared/gemini/sse-reader';
+import { isPlainObject } from '../shared/gemini/json';
+import { snippet } from '../shared/gemini/server-text';
 import type {
 	GenerateContentRequest,
 	GeminiFunctionCall,

@@ -7,7 +7,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { isPlainObject } from '../shared/gemini/plain-object';
+import { isPlainObject } from '../shared/gemini/json';
 import type { GeminiContent, GeminiPart } from '../shared/gemini/types';
 import { parameterError } from '../shared/n8n/errors';
 

@@ -5,7 +5,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { isPlainObject } from '../shared/gemini/plain-object';
+import { isPlainObject } from '../shared/gemini/json';
 import { defaultsOf } from '../shared/n8n/descriptions';
 import { parameterError } from '../shared/n8n/errors';
 import { parseJsonParameter } from '../shared/n8n/json-parameter';

@@ -4,7 +4,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { isPlainObject } from '../shared/gemini/plain-object';
+import { isPlainObject } from '../shared/gemini/json';
 import type { GeminiContent, GenerateContentRequest } from '../shared/gemini/types';
 import { parameterError } from '../shared/n8n/errors';
 import { readJsonParameter } from '../shared/n8n/json-parameter';

@@ -8,9 +8,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { blockedPromptReason, type CollectedAnswer } from '../gemini/answer-collector';
 import { describeRpcError, rpcErrorOfBody } from '../gemini/rpc-status';
-import { snippet } from '../gemini/sse-reader';
 import type { QuotaViolation } from '../gemini/quota-failure';
-import type { Redact } from '../gemini/redact';
+import { type Redact, snippet } from '../gemini/server-text';
 import type { GoogleRpcError } from '../gemini/types';
 
 const HINTS: Record<number, string> = {

@@ -8,7 +8,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../gemini/plain-object';
+import { isPlainObject } from '../gemini/json';
 import type { NodeContext } from './context';
 import { IMAGE_ASPECT_RATIOS, VOICES } from './descriptions';
 import { parameterError } from './errors';

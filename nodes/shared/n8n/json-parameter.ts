@@ -5,8 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../gemini/json-depth';
-import { isPlainObject } from '../gemini/plain-object';
+import { isPlainObject, MAX_JSON_DEPTH, nestsDeeperThan } from '../gemini/json';
 import type { NodeContext } from './context';
 import { parameterError } from './errors';
 

@@ -9,7 +9,7 @@ import { rpcErrorOfBody } from '../gemini/rpc-status';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GoogleRpcError } from '../gemini/types';
 import { quotaViolationsOf, type QuotaViolation } from '../gemini/quota-failure';
-import type { Redact } from '../gemini/redact';
+import type { Redact } from '../gemini/server-text';
 import {
 	connectionError,
 	dailyQuota,

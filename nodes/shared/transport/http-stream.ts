@@ -11,7 +11,7 @@
  */
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import type { Redact } from '../gemini/redact';
+import type { Redact } from '../gemini/server-text';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GenerateContentRequest } from '../gemini/types';
 import type { NodeContext } from '../n8n/context';

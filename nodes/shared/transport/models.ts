@@ -5,8 +5,8 @@
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../gemini/plain-object';
-import { snippet } from '../gemini/sse-reader';
+import { isPlainObject } from '../gemini/json';
+import { snippet } from '../gemini/server-text';
 import { connectionError, httpStatusError, redacted, redirectError } from '../n8n/errors';
 import {
 	type ApiCredential,
