@@ -22,7 +22,8 @@ import type {
 	GeminiResponseChunk,
 } from '../shared/gemini/types';
 import { tokenCounts } from '../shared/gemini/usage';
-import { forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
+import { isStreamingRun } from '../shared/runtime/context';
+import { forStreamingCaller } from '../shared/runtime/errors';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { toolCallIdFor } from './chat-messages';
 import type { ChatSettings } from './chat-settings';

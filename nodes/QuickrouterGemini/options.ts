@@ -7,14 +7,10 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { isPlainObject } from '../shared/gemini/json';
 import { defaultsOf } from '../shared/n8n/descriptions';
-import { parameterError } from '../shared/n8n/errors';
 import { parseJsonParameter } from '../shared/n8n/json-parameter';
-import {
-	numberOption,
-	optionsOf,
-	readRequestOptions,
-	type RequestOptions,
-} from '../shared/n8n/parameters';
+import { numberOption, optionsOf, readRequestOptions } from '../shared/n8n/parameters';
+import { parameterError } from '../shared/runtime/errors';
+import type { RequestOptions } from '../shared/transport/generate-stream';
 import { ownOptions } from './description';
 import type { LiveOptions } from './live';
 

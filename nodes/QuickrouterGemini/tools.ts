@@ -4,7 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { parameterError } from '../shared/n8n/errors';
+import { parameterError } from '../shared/runtime/errors';
 import { parseJsonParameterOf } from '../shared/n8n/json-parameter';
 
 export interface ToolFields {

@@ -9,9 +9,9 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject } from '../gemini/json';
-import type { NodeContext } from './context';
+import type { NodeContext } from '../runtime/context';
+import { parameterError } from '../runtime/errors';
 import { IMAGE_ASPECT_RATIOS, VOICES } from './descriptions';
-import { parameterError } from './errors';
 import { parseJsonParameterOf } from './json-parameter';
 
 interface NumberSetting {

@@ -6,8 +6,8 @@ import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject, MAX_JSON_DEPTH, nestsDeeperThan } from '../gemini/json';
-import type { NodeContext } from './context';
-import { parameterError } from './errors';
+import type { NodeContext } from '../runtime/context';
+import { parameterError } from '../runtime/errors';
 
 function tooDeep(ctx: NodeContext, itemIndex: number, field: string) {
 	return parameterError(

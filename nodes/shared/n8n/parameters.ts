@@ -5,9 +5,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { StreamLimits } from '../transport/http-stream';
-import { BASE_RETRY_DELAY_MS, type RetryPolicy } from '../transport/retry-policy';
-import type { NodeContext } from './context';
+import type { NodeContext } from '../runtime/context';
+import { parameterError } from '../runtime/errors';
+import { MAX_TIMER_MS } from '../runtime/wait';
+import type { RequestOptions } from '../transport/generate-stream';
+import { BASE_RETRY_DELAY_MS } from '../transport/retry-policy';
 import {
 	DEFAULT_MODEL,
 	defaultsOf,
@@ -15,8 +17,6 @@ import {
 	HARM_THRESHOLD_VALUES,
 	requestOptions,
 } from './descriptions';
-import { parameterError } from './errors';
-import { MAX_TIMER_MS } from './wait';
 
 /**
  * Gemini's model IDs are a few dozen characters (a tuned model's at most 40,
@@ -88,16 +88,6 @@ export function safetySettingsOf(ctx: NodeContext, itemIndex: number): IDataObje
 			threshold: check('threshold', threshold, HARM_THRESHOLD_VALUES),
 		};
 	});
-}
-
-/** How one request is bounded and retried; the same for both nodes. */
-export interface RequestOptions {
-	limits: StreamLimits;
-	/** Largest single SSE event, in characters. */
-	maxEventChars: number;
-	retry: RetryPolicy;
-	/** Least time between the starts of two requests (Requests per Minute), in ms; 0 = none. */
-	minIntervalMs: number;
 }
 
 export interface NumberRule {

@@ -10,7 +10,7 @@ import type {
 import { NodeOperationError, UserError } from 'n8n-workflow';
 
 import { type Redact, redactorOf } from '../gemini/server-text';
-import type { NodeContext } from '../n8n/context';
+import type { NodeContext } from '../runtime/context';
 
 export const CREDENTIAL_TYPE = 'quickrouterApi';
 

@@ -20,7 +20,7 @@ import {
 	socketErrorCode,
 	streamFailureError,
 	withNote,
-} from '../n8n/errors';
+} from '../runtime/errors';
 import { HttpStatusFailure, RedirectFailure, StreamTimeoutError } from './http-stream';
 import type { UsedUp } from './retry-policy';
 

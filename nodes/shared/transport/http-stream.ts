@@ -14,8 +14,8 @@ import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 import type { Redact } from '../gemini/server-text';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GenerateContentRequest } from '../gemini/types';
-import type { NodeContext } from '../n8n/context';
-import { MAX_TIMER_MS, wait } from '../n8n/wait';
+import type { NodeContext } from '../runtime/context';
+import { MAX_TIMER_MS, wait } from '../runtime/wait';
 import type { ApiCredential } from './credentials';
 
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML pages. */

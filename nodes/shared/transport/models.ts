@@ -7,7 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlainObject } from '../gemini/json';
 import { snippet } from '../gemini/server-text';
-import { connectionError, httpStatusError, redacted, redirectError } from '../n8n/errors';
+import { connectionError, httpStatusError, redacted, redirectError } from '../runtime/errors';
 import {
 	type ApiCredential,
 	apiCredentialOf,
