@@ -12,7 +12,7 @@ import {
 	optionsCollection,
 	requestOptions,
 	safetySettingsProperty,
-} from '../shared/n8n/descriptions';
+} from '../shared/parameters/descriptions';
 
 const CHAT_GENERATION_SETTINGS = [
 	'includeThoughts',

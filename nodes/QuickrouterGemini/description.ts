@@ -9,7 +9,7 @@ import {
 	optionsCollection,
 	requestOptions,
 	safetySettingsProperty,
-} from '../shared/n8n/descriptions';
+} from '../shared/parameters/descriptions';
 
 const contentsProperties: INodeProperties[] = [
 	{

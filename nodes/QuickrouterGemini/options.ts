@@ -6,9 +6,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { isPlainObject } from '../shared/gemini/json';
-import { defaultsOf } from '../shared/n8n/descriptions';
-import { parseJsonParameter } from '../shared/n8n/json-parameter';
-import { numberOption, optionsOf, readRequestOptions } from '../shared/n8n/parameters';
+import { defaultsOf } from '../shared/parameters/descriptions';
+import { parseJsonParameter } from '../shared/parameters/json-parameter';
+import { numberOption, optionsOf, readRequestOptions } from '../shared/parameters/readers';
 import { parameterError } from '../shared/runtime/errors';
 import type { RequestOptions } from '../shared/transport/generate-stream';
 import { ownOptions } from './description';

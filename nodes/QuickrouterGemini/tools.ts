@@ -5,7 +5,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { parameterError } from '../shared/runtime/errors';
-import { parseJsonParameterOf } from '../shared/n8n/json-parameter';
+import { parseJsonParameterOf } from '../shared/parameters/json-parameter';
 
 export interface ToolFields {
 	tools?: IDataObject[];

@@ -1,6 +1,7 @@
 /**
  * The Gemini client core, as one module: the build emits it once (dist/nodes/shared/index.js)
- * and both node files require it, instead of each bundling a copy.
+ * and both node files require it, instead of each bundling a copy. Listed by layer, each
+ * importing only the ones above it here: gemini <- runtime <- transport <- parameters.
  */
 export * from './gemini/answer-collector';
 export * from './gemini/candidates';
@@ -12,11 +13,6 @@ export * from './gemini/server-text';
 export * from './gemini/sse-reader';
 export * from './gemini/types';
 export * from './gemini/usage';
-export * from './n8n/descriptions';
-export * from './n8n/generation-config';
-export * from './n8n/json-parameter';
-export * from './n8n/list-search';
-export * from './n8n/parameters';
 export * from './runtime/blocked-prompt';
 export * from './runtime/context';
 export * from './runtime/errors';
@@ -29,3 +25,8 @@ export * from './transport/models';
 export * from './transport/rate-limiter';
 export * from './transport/rate-limits';
 export * from './transport/retry-policy';
+export * from './parameters/descriptions';
+export * from './parameters/generation-config';
+export * from './parameters/json-parameter';
+export * from './parameters/list-search';
+export * from './parameters/readers';
