@@ -17,6 +17,7 @@ export * from './runtime/blocked-prompt';
 export * from './runtime/context';
 export * from './runtime/errors';
 export * from './runtime/wait';
+export * from './transport/api-request';
 export * from './transport/credentials';
 export * from './transport/failures';
 export * from './transport/generate-stream';

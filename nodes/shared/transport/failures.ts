@@ -21,7 +21,8 @@ import {
 	streamFailureError,
 	withNote,
 } from '../runtime/errors';
-import { HttpStatusFailure, RedirectFailure, StreamTimeoutError } from './http-stream';
+import { RedirectFailure, StreamTimeoutError } from './api-request';
+import { HttpStatusFailure } from './http-stream';
 import type { UsedUp } from './retry-policy';
 
 export type Failure =
