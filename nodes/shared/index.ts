@@ -26,6 +26,7 @@ export * from './transport/models';
 export * from './transport/rate-limiter';
 export * from './transport/rate-limits';
 export * from './transport/retry-policy';
+export * from './parameters/checks';
 export * from './parameters/descriptions';
 export * from './parameters/generation-config';
 export * from './parameters/json-parameter';

@@ -11,15 +11,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import { isPlainObject } from '../gemini/json';
 import type { NodeContext } from '../runtime/context';
 import { parameterError } from '../runtime/errors';
+import { checkedChoice, checkedNumber, type NumberRule, shown } from './checks';
 import { IMAGE_ASPECT_RATIOS, VOICES } from './descriptions';
 import { parseJsonParameterOf } from './json-parameter';
-
-interface NumberSetting {
-	field: string;
-	min?: number;
-	max?: number;
-	integer?: boolean;
-}
 
 interface ChoiceSetting {
 	field: string;
@@ -27,7 +21,7 @@ interface ChoiceSetting {
 }
 
 /** Numbers, sent as they are once checked. */
-const NUMBERS: Record<string, NumberSetting> = {
+const NUMBERS: Record<string, NumberRule> = {
 	// "Values can range from [0.0, 2.0]."
 	temperature: { field: 'Temperature', min: 0, max: 2 },
 	// A cumulative probability.
@@ -62,75 +56,12 @@ const IMAGE_SIZES = ['512', '1K', '2K', '4K'];
 const MORE_ASPECT_RATIOS = ['1:4', '4:1', '1:8', '8:1'];
 
 /** -1 lets the model decide, 0 turns thinking off (https://ai.google.dev/gemini-api/docs/thinking). */
-const THINKING_BUDGET: NumberSetting = { field: 'Thinking Budget', min: -1, integer: true };
+const THINKING_BUDGET: NumberRule = { field: 'Thinking Budget', min: -1, integer: true };
 
 const THINKING_LEVELS = ['minimal', 'low', 'medium', 'high'];
 
 /** Google's documented maximum of stop sequences ("up to 5"). */
 const MAX_STOP_SEQUENCES = 5;
-
-/** A value as a message may quote it. */
-function shown(value: unknown): string {
-	const text = typeof value === 'number' ? String(value) : String(JSON.stringify(value));
-	return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
-
-function rangeOf({ min, max, integer }: NumberSetting): string {
-	const kind = integer ? 'a whole number' : 'a number';
-	if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
-	if (min !== undefined) return `${kind} of at least ${min}`;
-	return kind;
-}
-
-/** The number a setting holds (a numeric text from an expression counts), or an error. */
-function checkedNumber(
-	ctx: NodeContext,
-	itemIndex: number,
-	value: unknown,
-	setting: NumberSetting,
-): number {
-	const number =
-		typeof value === 'number'
-			? value
-			: typeof value === 'string' && value.trim() !== ''
-				? Number(value)
-				: Number.NaN;
-	const fits =
-		Number.isFinite(number) &&
-		(setting.min === undefined || number >= setting.min) &&
-		(setting.max === undefined || number <= setting.max) &&
-		(!setting.integer || Number.isInteger(number));
-	if (!fits) {
-		throw parameterError(
-			ctx.getNode(),
-			itemIndex,
-			setting.field,
-			`must be ${rangeOf(setting)}, not ${shown(value)}`,
-			'Check the value, or the expression that gives it for this item.',
-		);
-	}
-	return number;
-}
-
-function checkedChoice(
-	ctx: NodeContext,
-	itemIndex: number,
-	value: unknown,
-	{ field, choices }: ChoiceSetting,
-): string {
-	const choice =
-		typeof value === 'string'
-			? choices.find((entry) => entry.toLowerCase() === value.toLowerCase())
-			: undefined;
-	if (choice !== undefined) return choice;
-	throw parameterError(
-		ctx.getNode(),
-		itemIndex,
-		field,
-		`must be one of ${choices.join(', ')}, not ${shown(value)}`,
-		'Check the value, or the expression that gives it for this item.',
-	);
-}
 
 /** One sequence per line, or an expression's list of texts; at most five, none empty. */
 function stopSequences(ctx: NodeContext, itemIndex: number, value: unknown): string[] {
@@ -187,9 +118,10 @@ function settingsOf(ctx: NodeContext, itemIndex: number, input: IDataObject): ID
 	const config: IDataObject = {};
 	for (const [key, value] of Object.entries(input)) {
 		if (value === undefined || key === 'extraJson') continue;
-		if (key in NUMBERS) config[key] = checkedNumber(ctx, itemIndex, value, NUMBERS[key]);
-		else if (key in CHOICES) config[key] = checkedChoice(ctx, itemIndex, value, CHOICES[key]);
-		else if (key === 'stopSequences') config[key] = stopSequences(ctx, itemIndex, value);
+		if (key in NUMBERS) config[key] = checkedNumber(ctx, itemIndex, value, NUMBERS[key], 'setting');
+		else if (key in CHOICES) {
+			config[key] = checkedChoice(ctx, itemIndex, value, CHOICES[key].field, CHOICES[key].choices);
+		} else if (key === 'stopSequences') config[key] = stopSequences(ctx, itemIndex, value);
 		else if (key === 'responseSchema') {
 			config[key] = parseJsonParameterOf(ctx, itemIndex, 'Response Schema', value, 'object');
 		}
@@ -198,13 +130,22 @@ function settingsOf(ctx: NodeContext, itemIndex: number, input: IDataObject): ID
 	if (input.includeThoughts !== undefined)
 		thinking.includeThoughts = input.includeThoughts === true;
 	if (input.thinkingBudget !== undefined) {
-		thinking.thinkingBudget = checkedNumber(ctx, itemIndex, input.thinkingBudget, THINKING_BUDGET);
+		thinking.thinkingBudget = checkedNumber(
+			ctx,
+			itemIndex,
+			input.thinkingBudget,
+			THINKING_BUDGET,
+			'setting',
+		);
 	}
 	if (input.thinkingLevel !== undefined) {
-		thinking.thinkingLevel = checkedChoice(ctx, itemIndex, input.thinkingLevel, {
-			field: 'Thinking Level',
-			choices: THINKING_LEVELS,
-		});
+		thinking.thinkingLevel = checkedChoice(
+			ctx,
+			itemIndex,
+			input.thinkingLevel,
+			'Thinking Level',
+			THINKING_LEVELS,
+		);
 	}
 	if (Object.keys(thinking).length > 0) config.thinkingConfig = thinking;
 	Object.assign(config, mediaSettingsOf(ctx, itemIndex, input));
@@ -218,29 +159,23 @@ function mediaSettingsOf(ctx: NodeContext, itemIndex: number, input: IDataObject
 	if (responseModalities !== undefined) {
 		const list = Array.isArray(responseModalities) ? responseModalities : [responseModalities];
 		const modalities = list.map((modality) =>
-			checkedChoice(ctx, itemIndex, modality, {
-				field: 'Response Modalities',
-				choices: MODALITIES,
-			}),
+			checkedChoice(ctx, itemIndex, modality, 'Response Modalities', MODALITIES),
 		);
 		if (modalities.length > 0) config.responseModalities = modalities;
 	}
 	const imageConfig: IDataObject = {};
 	if (aspectRatio !== undefined) {
-		imageConfig.aspectRatio = checkedChoice(ctx, itemIndex, aspectRatio, {
-			field: 'Image Aspect Ratio',
-			choices: [...IMAGE_ASPECT_RATIOS, ...MORE_ASPECT_RATIOS],
-		});
+		imageConfig.aspectRatio = checkedChoice(ctx, itemIndex, aspectRatio, 'Image Aspect Ratio', [
+			...IMAGE_ASPECT_RATIOS,
+			...MORE_ASPECT_RATIOS,
+		]);
 	}
 	if (imageSize !== undefined) {
-		imageConfig.imageSize = checkedChoice(ctx, itemIndex, imageSize, {
-			field: 'Image Size',
-			choices: IMAGE_SIZES,
-		});
+		imageConfig.imageSize = checkedChoice(ctx, itemIndex, imageSize, 'Image Size', IMAGE_SIZES);
 	}
 	if (Object.keys(imageConfig).length > 0) config.imageConfig = imageConfig;
 	if (voiceName !== undefined) {
-		const voice = checkedChoice(ctx, itemIndex, voiceName, { field: 'Voice', choices: VOICES });
+		const voice = checkedChoice(ctx, itemIndex, voiceName, 'Voice', VOICES);
 		config.speechConfig = { voiceConfig: { prebuiltVoiceConfig: { voiceName: voice } } };
 	}
 	return config;
