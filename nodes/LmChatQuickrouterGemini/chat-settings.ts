@@ -4,7 +4,7 @@
  */
 import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 
-import { generationConfig } from '../shared/parameters/generation-config';
+import { generationConfig } from '../shared/parameters/generation-settings';
 import { readModel, readRequestOptions, safetySettingsOf } from '../shared/parameters/readers';
 import type { RequestOptions } from '../shared/transport/generate-stream';
 

@@ -8,7 +8,7 @@ import { isPlainObject } from '../shared/gemini/json';
 import type { GeminiContent, GenerateContentRequest } from '../shared/gemini/types';
 import { parameterError } from '../shared/runtime/errors';
 import { readJsonParameter } from '../shared/parameters/json-parameter';
-import { generationConfig } from '../shared/parameters/generation-config';
+import { generationConfig } from '../shared/parameters/generation-settings';
 import { readModel, safetySettingsOf } from '../shared/parameters/readers';
 import { type ItemOptions, readItemOptions } from './options';
 import { toolFields } from './tools';

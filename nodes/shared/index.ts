@@ -28,7 +28,7 @@ export * from './transport/rate-limits';
 export * from './transport/retry-policy';
 export * from './parameters/checks';
 export * from './parameters/descriptions';
-export * from './parameters/generation-config';
+export * from './parameters/generation-settings';
 export * from './parameters/json-parameter';
 export * from './parameters/list-search';
 export * from './parameters/readers';

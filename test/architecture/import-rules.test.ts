@@ -158,8 +158,8 @@ test.each([
 	['nodes/shared/runtime/x.ts', '../parameters/readers', 'nodes/shared/parameters/readers'],
 	[
 		'nodes/shared/transport/x.ts',
-		'../parameters/generation-config',
-		'nodes/shared/parameters/generation-config',
+		'../parameters/generation-settings',
+		'nodes/shared/parameters/generation-settings',
 	],
 	['nodes/shared/n8n/x.ts', '../gemini/types', 'nodes/shared/gemini/types'],
 	['nodes/shared/x.ts', './gemini/types', 'nodes/shared/gemini/types'],
