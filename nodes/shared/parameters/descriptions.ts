@@ -30,13 +30,21 @@ export const modelProperty: INodeProperties = {
 	],
 };
 
+/** The categories offered, named in words in the editor: HARM_CATEGORY_HATE_SPEECH is Hate Speech. */
 const HARM_CATEGORIES = [
-	{ name: 'Civic Integrity', value: 'HARM_CATEGORY_CIVIC_INTEGRITY' },
-	{ name: 'Dangerous Content', value: 'HARM_CATEGORY_DANGEROUS_CONTENT' },
-	{ name: 'Harassment', value: 'HARM_CATEGORY_HARASSMENT' },
-	{ name: 'Hate Speech', value: 'HARM_CATEGORY_HATE_SPEECH' },
-	{ name: 'Sexually Explicit', value: 'HARM_CATEGORY_SEXUALLY_EXPLICIT' },
-];
+	'HARM_CATEGORY_CIVIC_INTEGRITY',
+	'HARM_CATEGORY_DANGEROUS_CONTENT',
+	'HARM_CATEGORY_HARASSMENT',
+	'HARM_CATEGORY_HATE_SPEECH',
+	'HARM_CATEGORY_SEXUALLY_EXPLICIT',
+].map((value) => ({
+	name: value
+		.replace(/^HARM_CATEGORY_/, '')
+		.split('_')
+		.map((word) => word[0] + word.slice(1).toLowerCase())
+		.join(' '),
+	value,
+}));
 
 const HARM_THRESHOLDS = [
 	{ name: 'Block Low and Above', value: 'BLOCK_LOW_AND_ABOVE' },
