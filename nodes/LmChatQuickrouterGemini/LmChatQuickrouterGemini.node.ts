@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { searchModels } from '../shared/n8n/list-search';
+import { searchModels } from '../shared/parameters/list-search';
 import { createChatModel, loadSdk, withLocalTokenCount } from './chat-model';
 import { readChatSettings } from './chat-settings';
 import { properties } from './description';

@@ -7,8 +7,7 @@ import type { Message, MessageContent, Tool } from '@n8n/ai-node-sdk';
 import type { IDataObject } from 'n8n-workflow';
 import { randomBytes } from 'node:crypto';
 
-import { isPlainObject } from '../shared/gemini/plain-object';
-import { parseJsonOrUndefined } from '../shared/gemini/rpc-status';
+import { isPlainObject, parseJsonOrUndefined } from '../shared/gemini/json';
 import type { GeminiContent, GeminiPart } from '../shared/gemini/types';
 
 /**

@@ -4,13 +4,9 @@
  */
 import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 
-import { generationConfig } from '../shared/n8n/generation-config';
-import {
-	readModel,
-	readRequestOptions,
-	type RequestOptions,
-	safetySettingsOf,
-} from '../shared/n8n/parameters';
+import { generationConfig } from '../shared/parameters/generation-settings';
+import { readModel, readRequestOptions, safetySettingsOf } from '../shared/parameters/readers';
+import type { RequestOptions } from '../shared/transport/generate-stream';
 
 export interface ChatSettings extends RequestOptions {
 	model: string;

@@ -14,15 +14,16 @@ import {
 	FILTERED_FINISHES,
 	NORMAL_FINISH,
 } from '../shared/gemini/finish-reasons';
-import { isPlainObject } from '../shared/gemini/plain-object';
-import { snippet } from '../shared/gemini/sse-reader';
+import { isPlainObject } from '../shared/gemini/json';
+import { snippet } from '../shared/gemini/server-text';
 import type {
 	GenerateContentRequest,
 	GeminiFunctionCall,
 	GeminiResponseChunk,
 } from '../shared/gemini/types';
 import { tokenCounts } from '../shared/gemini/usage';
-import { forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
+import { isStreamingRun } from '../shared/runtime/context';
+import { forStreamingCaller } from '../shared/runtime/errors';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { toolCallIdFor } from './chat-messages';
 import type { ChatSettings } from './chat-settings';

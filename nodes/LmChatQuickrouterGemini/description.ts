@@ -1,29 +1,19 @@
 /**
  * The chat model's parameters: the main node's model, generation settings, safety settings and
- * request options, narrowed to what a chat model behind an agent uses. Names and defaults are
- * the main node's, so both nodes read them with the same code.
+ * request options, narrowed to what a chat model behind an agent uses (the generation settings
+ * marked `chat` in their table). Names and defaults are the main node's, so both nodes read
+ * them with the same code.
  */
 import type { INodeProperties } from 'n8n-workflow';
 
 import {
-	generationConfigProperty,
 	modelProperty,
 	narrowed,
 	optionsCollection,
 	requestOptions,
 	safetySettingsProperty,
-} from '../shared/n8n/descriptions';
-
-const CHAT_GENERATION_SETTINGS = [
-	'includeThoughts',
-	'maxOutputTokens',
-	'stopSequences',
-	'temperature',
-	'thinkingBudget',
-	'thinkingLevel',
-	'topK',
-	'topP',
-];
+} from '../shared/parameters/descriptions';
+import { chatGenerationConfigProperty } from '../shared/parameters/generation-settings';
 
 const CHAT_OPTIONS = [
 	'idleTimeout',
@@ -43,7 +33,7 @@ export const properties: INodeProperties[] = [
 		default: '',
 	},
 	modelProperty,
-	narrowed(generationConfigProperty, CHAT_GENERATION_SETTINGS),
+	chatGenerationConfigProperty,
 	safetySettingsProperty,
 	narrowed(optionsCollection(requestOptions), CHAT_OPTIONS),
 ];

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { searchModels } from '../shared/n8n/list-search';
+import { searchModels } from '../shared/parameters/list-search';
 import { properties } from './description';
 import { generateForItems } from './items';
 

@@ -7,9 +7,9 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { isPlainObject } from '../shared/gemini/plain-object';
+import { isPlainObject } from '../shared/gemini/json';
 import type { GeminiContent, GeminiPart } from '../shared/gemini/types';
-import { parameterError } from '../shared/n8n/errors';
+import { parameterError } from '../shared/runtime/errors';
 
 const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 

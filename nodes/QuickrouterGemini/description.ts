@@ -4,12 +4,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import {
-	generationConfigProperty,
 	modelProperty,
 	optionsCollection,
 	requestOptions,
 	safetySettingsProperty,
-} from '../shared/n8n/descriptions';
+} from '../shared/parameters/descriptions';
+import { generationConfigProperty } from '../shared/parameters/generation-settings';
 
 const contentsProperties: INodeProperties[] = [
 	{

@@ -7,7 +7,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { AnswerCollector, type CollectedAnswer } from '../shared/gemini/answer-collector';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
-import { withNote } from '../shared/n8n/errors';
+import { withNote } from '../shared/runtime/errors';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { InlineData, withAttachments, withBinaryRefsFilled } from './attachments';
 import { jsonAnswerOf } from './json-answer';

@@ -6,7 +6,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { blockReasonOf, forStreamingCaller, isStreamingRun } from '../shared/n8n/errors';
+import { blockReasonOf } from '../shared/runtime/blocked-prompt';
+import { isStreamingRun } from '../shared/runtime/context';
+import { forStreamingCaller } from '../shared/runtime/errors';
 import { generateForItem } from './generate';
 import { RunSummary } from './hints';
 import { readConcurrency } from './options';

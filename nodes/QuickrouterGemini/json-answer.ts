@@ -8,7 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { CollectedCandidate } from '../shared/gemini/answer-collector';
 import { describeFinish, NORMAL_FINISH } from '../shared/gemini/finish-reasons';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/gemini/json-depth';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../shared/gemini/json';
 
 function answerError(node: INode, message: string, text: string, itemIndex: number) {
 	return new NodeOperationError(node, message, {

@@ -7,7 +7,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { candidateOf } from '../shared/gemini/candidates';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
-import { isStreamingRun } from '../shared/n8n/errors';
+import { isStreamingRun } from '../shared/runtime/context';
 
 export interface LiveOptions {
 	streamToResponse: boolean;

@@ -5,16 +5,13 @@
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { isPlainObject } from '../shared/gemini/plain-object';
-import { defaultsOf } from '../shared/n8n/descriptions';
-import { parameterError } from '../shared/n8n/errors';
-import { parseJsonParameter } from '../shared/n8n/json-parameter';
-import {
-	numberOption,
-	optionsOf,
-	readRequestOptions,
-	type RequestOptions,
-} from '../shared/n8n/parameters';
+import { isPlainObject } from '../shared/gemini/json';
+import { defaultsOf } from '../shared/parameters/descriptions';
+import { parseJsonParameter } from '../shared/parameters/json-parameter';
+import { checkedNumber } from '../shared/parameters/checks';
+import { optionsOf, readRequestOptions } from '../shared/parameters/readers';
+import { parameterError } from '../shared/runtime/errors';
+import type { RequestOptions } from '../shared/transport/generate-stream';
 import { ownOptions } from './description';
 import type { LiveOptions } from './live';
 
@@ -64,10 +61,13 @@ export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): Item
 	const options = optionsOf(ctx, itemIndex);
 	return {
 		maxInlineBytes: Math.round(
-			numberOption(ctx, itemIndex, options.maxInlineSize, OPTION_DEFAULTS.maxInlineSize, {
-				field: 'Max Inline Data (MB)',
-				min: 0.001,
-			}) *
+			checkedNumber(
+				ctx,
+				itemIndex,
+				options.maxInlineSize ?? OPTION_DEFAULTS.maxInlineSize,
+				{ field: 'Max Inline Data (MB)', min: 0.001 },
+				'option',
+			) *
 				1024 *
 				1024,
 		),
@@ -84,9 +84,11 @@ export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): Item
 
 /** How many items are in flight at once: one value for the whole node, read from item 0. */
 export function readConcurrency(ctx: IExecuteFunctions): number {
-	return numberOption(ctx, 0, optionsOf(ctx, 0).concurrency, OPTION_DEFAULTS.concurrency, {
-		field: 'Concurrency',
-		min: 1,
-		integer: true,
-	});
+	return checkedNumber(
+		ctx,
+		0,
+		optionsOf(ctx, 0).concurrency ?? OPTION_DEFAULTS.concurrency,
+		{ field: 'Concurrency', min: 1, integer: true },
+		'option',
+	);
 }

@@ -4,12 +4,12 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { isPlainObject } from '../shared/gemini/plain-object';
+import { isPlainObject } from '../shared/gemini/json';
 import type { GeminiContent, GenerateContentRequest } from '../shared/gemini/types';
-import { parameterError } from '../shared/n8n/errors';
-import { readJsonParameter } from '../shared/n8n/json-parameter';
-import { generationConfig } from '../shared/n8n/generation-config';
-import { readModel, safetySettingsOf } from '../shared/n8n/parameters';
+import { parameterError } from '../shared/runtime/errors';
+import { readJsonParameter } from '../shared/parameters/json-parameter';
+import { generationConfig } from '../shared/parameters/generation-settings';
+import { readModel, safetySettingsOf } from '../shared/parameters/readers';
 import { type ItemOptions, readItemOptions } from './options';
 import { toolFields } from './tools';
 

@@ -5,8 +5,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { toolConfigFor } from '../shared/gemini/tool-combination';
-import { parameterError } from '../shared/n8n/errors';
-import { parseJsonParameterOf } from '../shared/n8n/json-parameter';
+import { parameterError } from '../shared/runtime/errors';
+import { parseJsonParameterOf } from '../shared/parameters/json-parameter';
 
 export interface ToolFields {
 	tools?: IDataObject[];

@@ -1,6 +1,6 @@
 /**
- * What `npm publish` would ship: only the built package and its documents, no runtime
- * dependencies, within a size budget. n8n's verification guidelines ask for all three.
+ * What `npm publish` would ship: only the built package, its main and its documents, no
+ * runtime dependencies, within a size budget. n8n's verification guidelines ask for all three.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -9,15 +9,17 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * Budget: the packed tarball stays under 72 kB, unpacked under 240 kB. Both nodes require one
- * client core (dist/nodes/shared/index.js) instead of each bundling a copy: 40.8 kB packed,
- * 139 kB unpacked at the split (52 kB / 190 kB before), of which the README is 12 kB packed.
- * The request checks, rate limiting, media and hints work since, and the README that
- * documents it, brought it to 62.9 kB packed (the core 23.9 kB, the main node 12.2 kB, the
- * chat model 5.6 kB, the README 18.1 kB, each gzipped alone) and 212 kB unpacked.
+ * Budget: the packed tarball stays under 74 KiB, unpacked under 248 KiB, about 6 % above what
+ * it measures now, so that an unexpected addition (a bundled copy of a dependency, a stray
+ * file) fails here while ordinary work fits. Measured when the core was split into its layers
+ * and index.js added: 71,297 B packed, 238,338 B unpacked; each alone with gzip -9, the core
+ * 27,464 B, the main node 12,293 B, the chat model 5,748 B, the credential 2,163 B, the README
+ * 20,679 B. The 40 kB target of the previous restructure is withdrawn: the request checks,
+ * rate limits, quotas, media and hints added since, and the README that documents them,
+ * outgrew it.
  */
-const MAX_PACKED_BYTES = 72 * 1024;
-const MAX_UNPACKED_BYTES = 240 * 1024;
+const MAX_PACKED_BYTES = 74 * 1024;
+const MAX_UNPACKED_BYTES = 248 * 1024;
 
 interface PackReport {
 	size: number;
@@ -32,12 +34,13 @@ const report = (
 )[0];
 const manifest = require(path.join(ROOT, 'package.json')) as Record<string, unknown>;
 
-test('ships only dist, the README, the licence, the changelog and package.json', () => {
+test('ships only dist, index.js, the README, the licence, the changelog and package.json', () => {
 	const files = report.files.map((file) => file.path).sort();
 	expect(files.filter((file) => !file.startsWith('dist/'))).toEqual([
 		'CHANGELOG.md',
 		'LICENSE',
 		'README.md',
+		'index.js',
 		'package.json',
 	]);
 	expect(files).toEqual(
@@ -86,6 +89,23 @@ test('the client core is in one file: the nodes require it and bundle no copy of
 test(`stays within the size budget (${MAX_PACKED_BYTES} B packed, ${MAX_UNPACKED_BYTES} B unpacked)`, () => {
 	expect(report.size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
 	expect(report.unpackedSize).toBeLessThanOrEqual(MAX_UNPACKED_BYTES);
+});
+
+test("the package's main, index.js, exports the class of every file the n8n block names", () => {
+	expect(manifest.main).toBe('index.js');
+	const block = manifest.n8n as { nodes: string[]; credentials: string[] };
+	const main = require(path.join(ROOT, 'index.js')) as Record<string, new () => object>;
+	const classes = [...block.nodes, ...block.credentials].map(
+		(file) => Object.entries(require(path.join(ROOT, file)) as Record<string, unknown>)[0],
+	);
+	expect(Object.keys(main).sort()).toEqual(classes.map(([name]) => name).sort());
+	for (const [name, built] of classes) expect(main[name]).toBe(built);
+	const { QuickrouterGemini, LmChatQuickrouterGemini, QuickrouterApi } = main;
+	expect(new QuickrouterGemini()).toMatchObject({ description: { name: 'quickrouterGemini' } });
+	expect(new LmChatQuickrouterGemini()).toMatchObject({
+		description: { name: 'lmChatQuickrouterGemini' },
+	});
+	expect(new QuickrouterApi()).toMatchObject({ name: 'quickrouterApi' });
 });
 
 test('every file the n8n block names is in the package', () => {

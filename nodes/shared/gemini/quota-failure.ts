@@ -6,7 +6,7 @@
  * per minute or per day (https://ai.google.dev/gemini-api/docs/rate-limits); the period and
  * what is counted are read from the id, as Google spells it in its public 429 bodies.
  */
-import { isPlainObject } from './plain-object';
+import { isPlainObject } from './json';
 import type { GoogleRpcError } from './types';
 
 export interface QuotaViolation {

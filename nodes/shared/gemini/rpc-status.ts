@@ -2,17 +2,8 @@
  * Google's error bodies (`google.rpc.Status`): `{ "error": { code, message, status, details } }`,
  * sometimes inside an array, sometimes wrapped in an SSE event, and the retry delay they carry.
  */
-import { isPlainObject } from './plain-object';
+import { isPlainObject, parseJsonOrUndefined } from './json';
 import type { GoogleRpcError } from './types';
-
-/** `JSON.parse`, or undefined for text that is not JSON. */
-export function parseJsonOrUndefined(text: string): unknown {
-	try {
-		return JSON.parse(text);
-	} catch {
-		return undefined;
-	}
-}
 
 /** The `error` member of a google.rpc.Status body, if the value is one. */
 export function findRpcError(value: unknown): GoogleRpcError | undefined {

@@ -9,10 +9,9 @@
  */
 import { createParser, type ParseError } from 'eventsource-parser';
 
-import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
-import { isPlainObject } from './plain-object';
-import type { Redact } from './redact';
-import { describeRpcError, findRpcError, parseJsonOrUndefined } from './rpc-status';
+import { isPlainObject, MAX_JSON_DEPTH, nestsDeeperThan, parseJsonOrUndefined } from './json';
+import { describeRpcError, findRpcError } from './rpc-status';
+import { type Redact, snippet } from './server-text';
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
 
 /** Largest single SSE event accepted (characters); inline images make events large. */
@@ -20,8 +19,6 @@ const DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024;
 
 /** How much non-SSE text is kept to explain a failure; the rest is dropped. */
 const MAX_STRAY_CHARS = 64 * 1024;
-
-const SNIPPET_CHARS = 200;
 
 /** The stream itself reported a failure, or could not be read as a Gemini stream. */
 export class GeminiStreamError extends Error {
@@ -54,11 +51,6 @@ export interface ReadStreamOptions {
 	redact?: Redact;
 	/** Told the size of each event as it is handed on (in characters); may throw to stop. */
 	onEvent?: (chars: number) => void;
-}
-
-export function snippet(text: string): string {
-	const flat = text.replace(/\s+/g, ' ').trim();
-	return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
 }
 
 /** What in a parsed event is not the shape of a Gemini response, if anything. */

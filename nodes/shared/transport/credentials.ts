@@ -9,8 +9,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, UserError } from 'n8n-workflow';
 
-import { type Redact, redactorOf } from '../gemini/redact';
-import type { NodeContext } from '../n8n/context';
+import { type Redact, redactorOf } from '../gemini/server-text';
+import type { NodeContext } from '../runtime/context';
 
 export const CREDENTIAL_TYPE = 'quickrouterApi';
 

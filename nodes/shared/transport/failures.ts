@@ -9,7 +9,7 @@ import { rpcErrorOfBody } from '../gemini/rpc-status';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GoogleRpcError } from '../gemini/types';
 import { quotaViolationsOf, type QuotaViolation } from '../gemini/quota-failure';
-import type { Redact } from '../gemini/redact';
+import type { Redact } from '../gemini/server-text';
 import {
 	connectionError,
 	dailyQuota,
@@ -20,8 +20,9 @@ import {
 	socketErrorCode,
 	streamFailureError,
 	withNote,
-} from '../n8n/errors';
-import { HttpStatusFailure, RedirectFailure, StreamTimeoutError } from './http-stream';
+} from '../runtime/errors';
+import { RedirectFailure, StreamTimeoutError } from './api-request';
+import { HttpStatusFailure } from './http-stream';
 import type { UsedUp } from './retry-policy';
 
 export type Failure =

@@ -8,16 +8,25 @@
 import { AnswerCollector, carriesNothing } from '../gemini/answer-collector';
 import { GeminiStreamError, readGeminiStream, StreamCutOffError } from '../gemini/sse-reader';
 import type { GenerateContentRequest, GeminiResponseChunk } from '../gemini/types';
-import type { NodeContext } from '../n8n/context';
-import { blockedPromptError } from '../n8n/errors';
-import type { RequestOptions } from '../n8n/parameters';
-import { wait } from '../n8n/wait';
+import { requestsPerMinuteOf } from '../gemini/quota-failure';
+import { blockedPromptError } from '../runtime/blocked-prompt';
+import type { NodeContext } from '../runtime/context';
+import { wait } from '../runtime/wait';
 import { apiCredentialOf } from './credentials';
 import { classify, type Failure, toNodeError } from './failures';
-import { openGenerateStream } from './http-stream';
-import { requestsPerMinuteOf } from '../gemini/quota-failure';
+import { openGenerateStream, type StreamLimits } from './http-stream';
 import { rateLimiterFor } from './rate-limits';
-import { decideRetry, isRateLimit, type UsedUp } from './retry-policy';
+import { decideRetry, isRateLimit, type RetryPolicy, type UsedUp } from './retry-policy';
+
+/** How one request is bounded and retried; the same for both nodes. */
+export interface RequestOptions {
+	limits: StreamLimits;
+	/** Largest single SSE event, in characters. */
+	maxEventChars: number;
+	retry: RetryPolicy;
+	/** Least time between the starts of two requests (Requests per Minute), in ms; 0 = none. */
+	minIntervalMs: number;
+}
 
 export interface GenerateCall {
 	model: string;

@@ -1,22 +1,22 @@
 /**
- * One `streamGenerateContent` request over HTTP: sent through n8n's own HTTP helper, so n8n's
- * proxy settings and egress rules apply, with the token in the Authorization header and
- * nowhere else; then the response body, watched for the deadline, silence, size and the
- * caller's abort.
- *
- * The plain helper (`httpRequest`), not `httpRequestWithAuthentication`: that one replaces any
- * abort signal with the execution's, so a request given up (timeout, a failed row) could not
- * be cancelled, only left to run; and it reads and decrypts the credential and evaluates its
- * header expression again for every request, which the credential read per item already did.
+ * One `streamGenerateContent` request: sent as every API request is (api-request.ts), then
+ * the response body, watched for the deadline, silence, size and the caller's abort.
  */
-import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import type { Redact } from '../gemini/redact';
+import type { Redact } from '../gemini/server-text';
 import { GeminiStreamError } from '../gemini/sse-reader';
 import type { GenerateContentRequest } from '../gemini/types';
-import type { NodeContext } from '../n8n/context';
-import { MAX_TIMER_MS, wait } from '../n8n/wait';
-import type { ApiCredential } from './credentials';
+import type { NodeContext } from '../runtime/context';
+import { MAX_TIMER_MS, wait } from '../runtime/wait';
+import {
+	CLOSED,
+	RequestStoppedError,
+	sendApiRequest,
+	type StreamBody,
+	StreamTimeoutError,
+} from './api-request';
+import { type ApiCredential, MODELS_PATH } from './credentials';
 
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML pages. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -26,15 +26,6 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
  * and the socket, which only n8n can close, closes right after instead of lingering.
  */
 const SOCKET_TIMEOUT_SLACK_MS = 100;
-
-type ResponseBody = AsyncIterable<Buffer> & { destroy(error?: Error): void };
-
-interface StreamingResponse {
-	body: ResponseBody;
-	headers: IDataObject;
-	statusCode: number;
-	statusMessage?: string;
-}
 
 export interface StreamLimits {
 	/** Whole request, from sending to the last byte, in ms. */
@@ -54,36 +45,6 @@ export interface GenerateStreamRequest {
 	signal?: AbortSignal;
 }
 
-/**
- * A redirect, not followed: the token would go along to wherever it points. `location` is
- * the absolute address it points to.
- */
-export class RedirectFailure extends Error {
-	constructor(
-		readonly statusCode: number,
-		readonly location: string,
-	) {
-		super(`HTTP ${statusCode} redirect`);
-		this.name = 'RedirectFailure';
-	}
-}
-
-export const isRedirect = (status: number) => status >= 300 && status < 400;
-
-/** The absolute address of a redirect's Location header, if it has a usable one. */
-export function redirectTarget(
-	headers: IDataObject | undefined,
-	requestUrl: string,
-): string | undefined {
-	const location = headers?.location;
-	if (typeof location !== 'string' || location.trim() === '') return undefined;
-	try {
-		return new URL(location.trim(), requestUrl).href;
-	} catch {
-		return undefined;
-	}
-}
-
 /** A non-2xx answer, kept raw until the retry policy has looked at it. */
 export class HttpStatusFailure extends Error {
 	constructor(
@@ -94,41 +55,6 @@ export class HttpStatusFailure extends Error {
 	) {
 		super(`HTTP ${statusCode}`);
 		this.name = 'HttpStatusFailure';
-	}
-}
-
-const TIMEOUT_MESSAGES = {
-	notStarted: (ms: number) => `No answer has started after ${ms} ms`,
-	stalled: (ms: number) => `The stream stopped for ${ms} ms after it began (Idle Timeout)`,
-	total: (ms: number) => `The request took longer than the timeout of ${ms} ms`,
-};
-
-/**
- * No answer started within the idle timeout (before the headers, or before the first byte of
- * the body: a relay may send its headers at once and the model then think), the stream stopped
- * after it began, or the request outlived the whole-request timeout.
- */
-export class StreamTimeoutError extends Error {
-	constructor(
-		readonly kind: keyof typeof TIMEOUT_MESSAGES,
-		readonly ms: number,
-	) {
-		super(TIMEOUT_MESSAGES[kind](ms));
-		this.name = 'StreamTimeoutError';
-	}
-}
-
-/**
- * Why a request's connection was closed on purpose (one reason for all: aborting without one
- * builds a DOMException with a stack trace each time).
- */
-const CLOSED = new Error('The request was closed');
-
-/** The node stopped this request on purpose; not a failure of the request itself. */
-class RequestStoppedError extends Error {
-	constructor() {
-		super('The request was stopped');
-		this.name = 'RequestStoppedError';
 	}
 }
 
@@ -169,7 +95,7 @@ export interface OpenStream {
  * request's abort signal, which axios honours until the body ends) closes the socket.
  */
 function guard(
-	body: ResponseBody,
+	body: StreamBody,
 	limits: StreamLimits,
 	startedAt: number,
 	connection: AbortController,
@@ -267,100 +193,33 @@ function guard(
 }
 
 /**
- * Waits for an answer of n8n's helper, at most `ms`, or until `signal` fires; then (on
- * failure) `connection` cancels the request, a late answer is handed to `discard` (a stream is
- * closed unread) and a late failure is dropped, having been reported already.
- */
-export async function awaitAnswer<T>(
-	pending: Promise<T>,
-	deadline: { ms: number; kind: StreamTimeoutError['kind'] },
-	connection: AbortController,
-	signal?: AbortSignal,
-	discard: (late: T) => void = () => undefined,
-): Promise<T> {
-	const timer = new AbortController();
-	let stop: () => void = () => undefined;
-	const stopped = new Promise<never>((_resolve, reject) => {
-		stop = () => reject(new RequestStoppedError());
-	});
-	signal?.addEventListener('abort', stop, { once: true });
-	const late = (async () => {
-		// A timer holds at most MAX_TIMER_MS: a longer deadline is waited for in turns.
-		const until = Date.now() + deadline.ms;
-		while (Date.now() < until) await wait(until - Date.now(), timer.signal);
-		throw new StreamTimeoutError(deadline.kind, deadline.ms);
-	})();
-	late.catch(() => undefined);
-	const outcome = Promise.race([pending, late, stopped]);
-	outcome.catch(() => {
-		connection.abort(CLOSED);
-		pending.then(discard, () => undefined);
-	});
-	try {
-		return await outcome;
-	} finally {
-		timer.abort(CLOSED);
-		signal?.removeEventListener('abort', stop);
-	}
-}
-
-/**
  * Sends `streamGenerateContent?alt=sse` and returns the response body as it streams in.
  * A non-2xx status throws {@link HttpStatusFailure} with the body read (bounded); errors
- * before any answer (refused, reset, no headers in time) come from n8n's helper as they are.
+ * before any answer are {@link sendApiRequest}'s.
  */
 export async function openGenerateStream(
 	ctx: NodeContext,
 	request: GenerateStreamRequest,
 ): Promise<OpenStream> {
 	const { credential, model, body, limits, signal } = request;
-	const url = `${credential.baseUrl}/v1beta/models/${encodeURIComponent(model)}:streamGenerateContent`;
-	// Cancels this request: before its answer, or while its body streams (the only way to close
-	// a silent one on n8n 2.x, where the body's destroy() waits for the next read).
-	const connection = new AbortController();
-	const options: IHttpRequestOptions = {
+	const startedAt = Date.now();
+	const { response, connection } = await sendApiRequest<StreamBody>(ctx, credential, {
 		method: 'POST',
-		url,
+		path: `${MODELS_PATH}/${encodeURIComponent(model)}:streamGenerateContent`,
 		qs: { alt: 'sse' },
-		headers: {
-			Accept: 'text/event-stream',
-			'Content-Type': 'application/json',
-			Authorization: credential.authorization,
-		},
 		body,
-		json: true,
-		encoding: 'stream',
-		returnFullResponse: true,
-		// Without this, n8n replaces Google's JSON error body with a generic message.
-		ignoreHttpStatusErrors: true,
-		// n8n would follow a redirect to any host with the token; it is reported instead.
-		disableFollowRedirect: true,
-		abortSignal: connection.signal,
+		stream: true,
 		// A backstop only: our own timers give up first, with clearer messages. Without one, n8n
 		// would apply its own default of 300 s, cutting off a model that thinks longer.
-		timeout:
+		socketTimeout:
 			Math.min(limits.timeout, limits.idleTimeout, MAX_TIMER_MS - SOCKET_TIMEOUT_SLACK_MS) +
 			SOCKET_TIMEOUT_SLACK_MS,
-	};
-
-	const startedAt = Date.now();
-	const response = await awaitAnswer(
-		ctx.helpers.httpRequest(options) as Promise<StreamingResponse>,
-		limits.timeout < limits.idleTimeout
-			? { ms: limits.timeout, kind: 'total' }
-			: { ms: limits.idleTimeout, kind: 'notStarted' },
-		connection,
+		deadline:
+			limits.timeout < limits.idleTimeout
+				? { ms: limits.timeout, kind: 'total' }
+				: { ms: limits.idleTimeout, kind: 'notStarted' },
 		signal,
-		(late) => late.body.destroy(),
-	);
-	const target = isRedirect(response.statusCode)
-		? redirectTarget(response.headers, url)
-		: undefined;
-	if (target) {
-		response.body.destroy();
-		connection.abort(CLOSED);
-		throw new RedirectFailure(response.statusCode, credential.redact(target));
-	}
+	});
 	const open = guard(response.body, limits, startedAt, connection, signal);
 	if (response.statusCode >= 200 && response.statusCode < 300) return open;
 	const text = await readErrorBody(open.body, credential.redact);

@@ -1,20 +1,21 @@
 /**
- * The model list: `GET /v1beta/models`, page by page, under a deadline, redirects reported
- * rather than followed, and error bodies read as Google's errors.
+ * The model list: `GET /v1beta/models`, page by page, each page sent as every API request is
+ * (api-request.ts: under a deadline, redirects reported rather than followed), error bodies
+ * read as Google's errors.
  */
 import type { IDataObject, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isPlainObject } from '../gemini/plain-object';
-import { snippet } from '../gemini/sse-reader';
-import { connectionError, httpStatusError, redacted, redirectError } from '../n8n/errors';
+import { isPlainObject } from '../gemini/json';
+import { snippet } from '../gemini/server-text';
+import { connectionError, httpStatusError, redacted, redirectError } from '../runtime/errors';
 import {
 	type ApiCredential,
 	apiCredentialOf,
 	MODEL_LIST_TIMEOUT_MS,
 	MODELS_PATH,
 } from './credentials';
-import { awaitAnswer, isRedirect, redirectTarget } from './http-stream';
+import { type ApiResponse, RedirectFailure, sendApiRequest } from './api-request';
 
 export interface GeminiModel extends IDataObject {
 	name: string;
@@ -26,50 +27,28 @@ export interface GeminiModel extends IDataObject {
 /** Bounds the page loop against a server that keeps handing out page tokens. */
 const MAX_MODEL_PAGES = 20;
 
-interface JsonResponse {
-	body: unknown;
-	headers: IDataObject;
-	statusCode: number;
-	statusMessage?: string;
-}
-
 async function getPage(
 	ctx: ILoadOptionsFunctions,
 	credential: ApiCredential,
 	pageToken: string | undefined,
 ): Promise<{ models?: unknown; nextPageToken?: unknown }> {
-	const url = `${credential.baseUrl}${MODELS_PATH}`;
-	const connection = new AbortController();
-	let response: JsonResponse;
+	let response: ApiResponse<unknown>;
 	try {
-		response = await awaitAnswer(
-			// As openGenerateStream sends its request: the token in the header, cancellable.
-			ctx.helpers.httpRequest({
-				method: 'GET',
-				url,
-				qs: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) },
-				headers: { Authorization: credential.authorization },
-				json: true,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				disableFollowRedirect: true,
-				abortSignal: connection.signal,
-				timeout: MODEL_LIST_TIMEOUT_MS,
-			}) as Promise<JsonResponse>,
-			{ ms: MODEL_LIST_TIMEOUT_MS, kind: 'notStarted' },
-			connection,
-		);
+		({ response } = await sendApiRequest<unknown>(ctx, credential, {
+			method: 'GET',
+			path: MODELS_PATH,
+			qs: { pageSize: 1000, ...(pageToken ? { pageToken } : {}) },
+			socketTimeout: MODEL_LIST_TIMEOUT_MS,
+			deadline: { ms: MODEL_LIST_TIMEOUT_MS, kind: 'notStarted' },
+		}));
 	} catch (error) {
-		throw redacted(connectionError(ctx.getNode(), credential.baseUrl, error), credential.redact);
+		const failed =
+			error instanceof RedirectFailure
+				? redirectError(ctx.getNode(), credential.baseUrl, error.statusCode, error.location)
+				: connectionError(ctx.getNode(), credential.baseUrl, error);
+		throw redacted(failed, credential.redact);
 	}
-	const { statusCode, headers, body } = response;
-	const target = isRedirect(statusCode) ? redirectTarget(headers, url) : undefined;
-	if (target) {
-		throw redacted(
-			redirectError(ctx.getNode(), credential.baseUrl, statusCode, credential.redact(target)),
-			credential.redact,
-		);
-	}
+	const { statusCode, body } = response;
 	// Redacted before any snippet is cut, so no token is cut in two past the redactor's reach.
 	const text = () =>
 		credential.redact(typeof body === 'string' ? body : JSON.stringify(body ?? ''));

@@ -34,7 +34,7 @@
  *   every request for the model fails at once with it, sending nothing.
  * A caller may also fix a least interval between requests (Requests per Minute).
  */
-import { wait } from '../n8n/wait';
+import { wait } from '../runtime/wait';
 import type { Failure } from './failures';
 import type { UsedUp } from './retry-policy';
 

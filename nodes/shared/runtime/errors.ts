@@ -6,11 +6,9 @@
 import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { blockedPromptReason, type CollectedAnswer } from '../gemini/answer-collector';
 import { describeRpcError, rpcErrorOfBody } from '../gemini/rpc-status';
-import { snippet } from '../gemini/sse-reader';
 import type { QuotaViolation } from '../gemini/quota-failure';
-import type { Redact } from '../gemini/redact';
+import { type Redact, snippet } from '../gemini/server-text';
 import type { GoogleRpcError } from '../gemini/types';
 
 const HINTS: Record<number, string> = {
@@ -222,40 +220,6 @@ export function parameterError(
 }
 
 /**
- * The error for an answer that is a refused prompt (no candidate, only
- * `promptFeedback.blockReason`), or undefined for a real answer.
- */
-export function blockedPromptError(
-	node: INode,
-	answer: CollectedAnswer,
-	itemIndex: number,
-): NodeApiError | undefined {
-	const reason = blockedPromptReason(answer);
-	if (!reason) return undefined;
-	const detail = answer.promptFeedback?.blockReasonMessage;
-	const message = `The prompt was blocked: ${reason}${detail ? ` (${detail})` : ''}`;
-	const error = new NodeApiError(
-		node,
-		{ message, blockReason: reason },
-		{
-			itemIndex,
-			message,
-			description:
-				'Gemini returned no answer because of promptFeedback.blockReason. Rephrase the prompt or review the safety settings.',
-		},
-	);
-	blockReasons.set(error, reason);
-	return error;
-}
-
-const blockReasons = new WeakMap<Error, string>();
-
-/** The block reason, when `error` is a blocked prompt. */
-export function blockReasonOf(error: unknown): string | undefined {
-	return error instanceof Error ? blockReasons.get(error) : undefined;
-}
-
-/**
  * The last step before an error reaches the user: the credential's secrets out of its message
  * and description, whatever server text went into them.
  */
@@ -269,12 +233,6 @@ export function redacted<T extends NodeApiError | NodeOperationError>(error: T, 
 export function withNote<T extends { description?: string | null }>(error: T, note: string): T {
 	error.description = error.description ? `${error.description}\n\n${note}` : note;
 	return error;
-}
-
-/** Whether the execution streams to an HTTP caller (n8n 1.x has no such thing on every context). */
-export function isStreamingRun(ctx: object): boolean {
-	const streaming = (ctx as { isStreaming?: () => boolean }).isStreaming;
-	return typeof streaming === 'function' && streaming.call(ctx);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * Secrets out of server text. A server or proxy may echo the request (the token, the
- * Authorization header) in an error body or an event; everything the node shows that came
- * from the server passes through a redactor built from the credential's secrets.
+ * Text that came from the server, as the node may show it. A server or proxy may echo the
+ * request (the token, the Authorization header) in an error body or an event; everything the
+ * node shows that came from the server passes through a redactor built from the credential's
+ * secrets, and what an error quotes of it is cut short.
  */
 
 /** What replaces a secret. */
@@ -12,6 +13,9 @@ const REDACTED = '***';
  * it, and a token that short is no secret anyway.
  */
 const MIN_SECRET_LENGTH = 6;
+
+/** How much of a server's text an error message quotes. */
+const SNIPPET_CHARS = 200;
 
 export type Redact = (text: string) => string;
 
@@ -28,4 +32,10 @@ export function redactorOf(secrets: Array<string | undefined>): Redact {
 		}
 		return result;
 	};
+}
+
+/** The start of a text, on one line, as an error message quotes it. */
+export function snippet(text: string): string {
+	const flat = text.replace(/\s+/g, ' ').trim();
+	return flat.length > SNIPPET_CHARS ? `${flat.slice(0, SNIPPET_CHARS)}…` : flat;
 }

@@ -5,10 +5,9 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../gemini/json-depth';
-import { isPlainObject } from '../gemini/plain-object';
-import type { NodeContext } from './context';
-import { parameterError } from './errors';
+import { isPlainObject, MAX_JSON_DEPTH, nestsDeeperThan } from '../gemini/json';
+import type { NodeContext } from '../runtime/context';
+import { parameterError } from '../runtime/errors';
 
 function tooDeep(ctx: NodeContext, itemIndex: number, field: string) {
 	return parameterError(

@@ -5,9 +5,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { StreamLimits } from '../transport/http-stream';
-import { BASE_RETRY_DELAY_MS, type RetryPolicy } from '../transport/retry-policy';
-import type { NodeContext } from './context';
+import type { NodeContext } from '../runtime/context';
+import { parameterError } from '../runtime/errors';
+import { MAX_TIMER_MS } from '../runtime/wait';
+import type { RequestOptions } from '../transport/generate-stream';
+import { BASE_RETRY_DELAY_MS } from '../transport/retry-policy';
+import { checkedNumber, type NumberRule } from './checks';
 import {
 	DEFAULT_MODEL,
 	defaultsOf,
@@ -15,8 +18,6 @@ import {
 	HARM_THRESHOLD_VALUES,
 	requestOptions,
 } from './descriptions';
-import { parameterError } from './errors';
-import { MAX_TIMER_MS } from './wait';
 
 /**
  * Gemini's model IDs are a few dozen characters (a tuned model's at most 40,
@@ -90,47 +91,6 @@ export function safetySettingsOf(ctx: NodeContext, itemIndex: number): IDataObje
 	});
 }
 
-/** How one request is bounded and retried; the same for both nodes. */
-export interface RequestOptions {
-	limits: StreamLimits;
-	/** Largest single SSE event, in characters. */
-	maxEventChars: number;
-	retry: RetryPolicy;
-	/** Least time between the starts of two requests (Requests per Minute), in ms; 0 = none. */
-	minIntervalMs: number;
-}
-
-export interface NumberRule {
-	field: string;
-	min: number;
-	integer?: boolean;
-}
-
-/** A number option, or its default when not added, checked against its rule. */
-export function numberOption(
-	ctx: NodeContext,
-	itemIndex: number,
-	value: unknown,
-	fallback: unknown,
-	rule: NumberRule,
-): number {
-	const number = Number(value ?? fallback);
-	if (
-		!Number.isFinite(number) ||
-		number < rule.min ||
-		(rule.integer && !Number.isInteger(number))
-	) {
-		throw parameterError(
-			ctx.getNode(),
-			itemIndex,
-			rule.field,
-			`must be ${rule.integer ? 'a whole number' : 'a number'} of at least ${rule.min}`,
-			'Check the option in Options, or the expression that gives it.',
-		);
-	}
-	return number;
-}
-
 const REQUEST_OPTION_DEFAULTS = defaultsOf(requestOptions);
 
 const REQUEST_OPTION_RULES: Record<string, NumberRule> = {
@@ -173,12 +133,12 @@ export function readRequestOptions(
 	options: IDataObject = optionsOf(ctx, itemIndex),
 ): RequestOptions {
 	const read = (key: string) =>
-		numberOption(
+		checkedNumber(
 			ctx,
 			itemIndex,
-			options[key],
-			REQUEST_OPTION_DEFAULTS[key],
+			options[key] ?? REQUEST_OPTION_DEFAULTS[key],
 			REQUEST_OPTION_RULES[key],
+			'option',
 		);
 	const perMinute = read('requestsPerMinute');
 	return {
