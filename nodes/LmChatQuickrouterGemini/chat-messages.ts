@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 
 import { isPlainObject, parseJsonOrUndefined } from '../shared/gemini/json';
 import type { GeminiContent, GeminiPart } from '../shared/gemini/types';
+import { restoreTurn } from './server-side-turns';
 
 /**
  * Gemini 3 rejects a function-calling turn unless the first call of each step comes back with
@@ -205,7 +206,8 @@ export interface GeminiConversation {
 /**
  * SDK messages -> `systemInstruction` and `contents`. Tool results become `functionResponse`
  * parts of a user turn, named after the call they answer; consecutive messages of one role
- * share a turn, as Gemini requires turns to alternate.
+ * share a turn, as Gemini requires turns to alternate; a step with Google's own tools in it
+ * comes back whole (server-side-turns.ts).
  */
 export function toGeminiConversation(messages: Message[]): GeminiConversation {
 	const system: string[] = [];
@@ -228,7 +230,7 @@ export function toGeminiConversation(messages: Message[]): GeminiConversation {
 	}
 	return {
 		...(system.length > 0 ? { systemInstruction: { parts: [{ text: system.join('\n\n') }] } } : {}),
-		contents: signEveryStep(regroupParallelCalls(contents)),
+		contents: signEveryStep(regroupParallelCalls(contents).map(restoreTurn)),
 	};
 }
 

@@ -1,9 +1,11 @@
 /**
  * One chat turn's request: the SDK's messages and tools, with the node's settings, as the
- * `streamGenerateContent` body.
+ * `streamGenerateContent` body. Google's own tools the node switches on go first, beside the
+ * agent's functions.
  */
 import type { Message, Tool } from '@n8n/ai-node-sdk';
 
+import { toolConfigFor } from '../shared/gemini/tool-combination';
 import type { GenerateContentRequest } from '../shared/gemini/types';
 import { type SchemaOf, toFunctionDeclarations, toGeminiConversation } from './chat-messages';
 import type { ChatSettings } from './chat-settings';
@@ -15,9 +17,15 @@ export function chatRequestBody(
 	schemaOf: SchemaOf,
 ): GenerateContentRequest {
 	const declarations = toFunctionDeclarations(tools, schemaOf);
+	const geminiTools = [
+		...(settings.builtInTools ?? []),
+		...(declarations.length > 0 ? [{ functionDeclarations: declarations }] : []),
+	];
+	const toolConfig = toolConfigFor(geminiTools, undefined);
 	return {
 		...toGeminiConversation(messages),
-		...(declarations.length > 0 ? { tools: [{ functionDeclarations: declarations }] } : {}),
+		...(geminiTools.length > 0 ? { tools: geminiTools } : {}),
+		...(toolConfig ? { toolConfig } : {}),
 		...(settings.safetySettings ? { safetySettings: settings.safetySettings } : {}),
 		...(settings.generationConfig ? { generationConfig: settings.generationConfig } : {}),
 	};

@@ -5,13 +5,20 @@
 import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 
 import { generationConfig } from '../shared/parameters/generation-settings';
-import { readModel, readRequestOptions, safetySettingsOf } from '../shared/parameters/readers';
+import {
+	builtInToolsOf,
+	readModel,
+	readRequestOptions,
+	safetySettingsOf,
+} from '../shared/parameters/readers';
 import type { RequestOptions } from '../shared/transport/generate-stream';
 
 export interface ChatSettings extends RequestOptions {
 	model: string;
 	generationConfig?: IDataObject;
 	safetySettings?: IDataObject[];
+	/** Google's own tools switched on (`{ googleSearch: {} }`…), sent beside the agent's. */
+	builtInTools?: IDataObject[];
 	/** The item the sub-node was supplied for; errors name it. */
 	itemIndex: number;
 }
@@ -21,6 +28,7 @@ export function readChatSettings(ctx: ISupplyDataFunctions, itemIndex: number): 
 		model: readModel(ctx, itemIndex),
 		generationConfig: generationConfig(ctx, itemIndex),
 		safetySettings: safetySettingsOf(ctx, itemIndex),
+		builtInTools: builtInToolsOf(ctx, itemIndex),
 		itemIndex,
 		...readRequestOptions(ctx, itemIndex),
 	};

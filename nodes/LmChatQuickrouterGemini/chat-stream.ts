@@ -27,6 +27,7 @@ import { forStreamingCaller } from '../shared/runtime/errors';
 import { streamGenerateContent } from '../shared/transport/generate-stream';
 import { toolCallIdFor } from './chat-messages';
 import type { ChatSettings } from './chat-settings';
+import { rememberTurn } from './server-side-turns';
 
 /**
  * A function call the agent can run, or an error: Gemini names every call and sends its
@@ -159,7 +160,9 @@ export async function* streamChat(
 	const check = (call: GeminiFunctionCall) => checkedCall(ctx, settings.itemIndex, call, ++calls);
 	try {
 		for await (const chunk of chunks) yield* deltasOf(chunk, check);
-		yield finishOf(ctx, collector.result(), settings.itemIndex);
+		const answer = collector.result();
+		rememberTurn(answer.candidates.find((candidate) => candidate.index === 0)?.content.parts ?? []);
+		yield finishOf(ctx, answer, settings.itemIndex);
 	} catch (error) {
 		// Under a streaming trigger, the agent's failure reaches the caller as a description.
 		throw isStreamingRun(ctx) ? forStreamingCaller(error as NodeOperationError) : error;

@@ -7,11 +7,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import {
+	BUILT_IN_TOOL_NAMES,
 	modelProperty,
 	narrowed,
 	optionsCollection,
 	requestOptions,
 	safetySettingsProperty,
+	toolsProperty,
 } from '../shared/parameters/descriptions';
 import { chatGenerationConfigProperty } from '../shared/parameters/generation-settings';
 
@@ -34,6 +36,11 @@ export const properties: INodeProperties[] = [
 	},
 	modelProperty,
 	chatGenerationConfigProperty,
+	{
+		...narrowed(toolsProperty, BUILT_IN_TOOL_NAMES),
+		description:
+			"Google's own tools the model may use beside the agent's tools, run on Google's side (Gemini 3 models)",
+	},
 	safetySettingsProperty,
 	narrowed(optionsCollection(requestOptions), CHAT_OPTIONS),
 ];

@@ -8,6 +8,7 @@ import {
 	optionsCollection,
 	requestOptions,
 	safetySettingsProperty,
+	toolsProperty,
 } from '../shared/parameters/descriptions';
 import { generationConfigProperty } from '../shared/parameters/generation-settings';
 
@@ -96,63 +97,6 @@ const contentsProperties: INodeProperties[] = [
 		displayOptions: { show: { contentsMode: ['json'] } },
 	},
 ];
-
-const toolsProperty: INodeProperties = {
-	displayName: 'Tools',
-	name: 'tools',
-	type: 'collection',
-	placeholder: 'Add Tool',
-	default: {},
-	description: 'Tools the model may use, sent as `tools` (and `toolConfig`)',
-	options: [
-		{
-			displayName: 'Code Execution',
-			name: 'codeExecution',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether the model may write and run Python code; its code and results come out in `content`',
-		},
-		{
-			displayName: 'Function Declarations (JSON)',
-			name: 'functionDeclarationsJson',
-			type: 'json',
-			default:
-				'[\n  {\n    "name": "get_weather",\n    "description": "Current weather in a city",\n    "parameters": {\n      "type": "object",\n      "properties": { "city": { "type": "string" } },\n      "required": ["city"]\n    }\n  }\n]',
-			description:
-				"Functions the model may call, as the API's `functionDeclarations` array. Calls come out in `functionCalls`; send the result back as a `functionResponse` part.",
-		},
-		{
-			displayName: 'Google Search',
-			name: 'googleSearch',
-			type: 'boolean',
-			default: false,
-			description:
-				'Whether the model may ground its answer with Google Search; sources come out in `groundingMetadata`',
-		},
-		{
-			displayName: 'Tool Config (JSON)',
-			name: 'toolConfig',
-			type: 'json',
-			default: '{\n  "functionCallingConfig": { "mode": "AUTO" }\n}',
-			description: "The API's `toolConfig` object, e.g. to force or forbid function calls",
-		},
-		{
-			displayName: 'Tools (JSON)',
-			name: 'toolsJson',
-			type: 'json',
-			default: '[]',
-			description: 'More entries for the `tools` array, exactly as the API takes them',
-		},
-		{
-			displayName: 'URL Context',
-			name: 'urlContext',
-			type: 'boolean',
-			default: false,
-			description: 'Whether the model may read the web pages whose URLs are in the prompt',
-		},
-	],
-};
 
 /** The main node's own options; the request options come from the shared descriptions. */
 export const ownOptions: INodeProperties[] = [

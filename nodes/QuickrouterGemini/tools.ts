@@ -7,21 +7,16 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { toolConfigFor } from '../shared/gemini/tool-combination';
 import { parameterError } from '../shared/runtime/errors';
 import { parseJsonParameterOf } from '../shared/parameters/json-parameter';
+import { builtInToolsOf } from '../shared/parameters/readers';
 
 export interface ToolFields {
 	tools?: IDataObject[];
 	toolConfig?: IDataObject;
 }
 
-const BUILT_IN_TOOLS = ['googleSearch', 'codeExecution', 'urlContext'] as const;
-
 export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolFields {
 	const input = ctx.getNodeParameter('tools', itemIndex, {}) as IDataObject;
-	const tools: IDataObject[] = BUILT_IN_TOOLS.filter((name) => input[name] === true).map(
-		(name) => ({
-			[name]: {},
-		}),
-	);
+	const tools = builtInToolsOf(ctx, itemIndex);
 	if (input.functionDeclarationsJson !== undefined && input.functionDeclarationsJson !== '') {
 		const declarations = parseJsonParameterOf(
 			ctx,

@@ -9,6 +9,8 @@ import { encodeSse, functionCallChunk, textChunk } from './sse';
 
 interface Part {
 	text?: string;
+	toolCall?: Record<string, unknown>;
+	toolResponse?: Record<string, unknown>;
 	functionCall?: { id?: string; name?: string; args?: Record<string, unknown> };
 	functionResponse?: { id?: string; name?: string; response?: unknown };
 	thoughtSignature?: string;
@@ -91,6 +93,81 @@ export function toolCallingScript(script: ToolCallingScript): ReplyScript {
 				]),
 			),
 			delayMs: script.delayMs,
+		};
+	};
+}
+
+/**
+ * The stand-in as Gemini 3 with Google Search beside one function: it searches (a signed
+ * `toolCall` and `toolResponse`, the shape of Google's example in
+ * https://ai.google.dev/gemini-api/docs/generate-content/tool-combination), then calls the
+ * function, all in one model turn. Sent the function's result, it answers from the search only
+ * when the history gives its steps back as they came; the contract (contract.ts) refuses them
+ * unsigned.
+ */
+export interface SearchThenCallScript {
+	tool: string;
+	args: Record<string, unknown>;
+	query: string;
+	/** What the search found, as its response says. */
+	found: string;
+	signatures: { toolCall: string; toolResponse: string; functionCall: string };
+}
+
+export function searchStepParts(script: SearchThenCallScript): Part[] {
+	return [
+		{
+			toolCall: { toolType: 'GOOGLE_SEARCH_WEB', args: { queries: [script.query] }, id: 'srch1' },
+			thoughtSignature: script.signatures.toolCall,
+		},
+		{
+			toolResponse: {
+				toolType: 'GOOGLE_SEARCH_WEB',
+				response: { search_suggestions: script.found },
+				id: 'srch1',
+			},
+			thoughtSignature: script.signatures.toolResponse,
+		},
+		{
+			functionCall: { id: 'call1', name: script.tool, args: script.args },
+			thoughtSignature: script.signatures.functionCall,
+		},
+	];
+}
+
+export function searchThenCallScript(script: SearchThenCallScript): ReplyScript {
+	const step = searchStepParts(script);
+	return (request) => {
+		const contents = contentsOf(request);
+		const last = contents[contents.length - 1];
+		const response = last?.parts?.find((part) => part.functionResponse?.name === script.tool);
+		if (!response) {
+			return {
+				status: 200,
+				headers: SSE,
+				body: encodeSse([
+					{
+						candidates: [
+							{ content: { role: 'model', parts: step }, finishReason: 'STOP', index: 0 },
+						],
+						usageMetadata: { promptTokenCount: 30, candidatesTokenCount: 9, totalTokenCount: 39 },
+						modelVersion: 'gemini-3-pro-preview',
+						responseId: 'standin-search-step',
+					},
+				]),
+			};
+		}
+		const history = JSON.stringify(contents[contents.length - 2]?.parts ?? []);
+		const kept = step
+			.slice(0, 2)
+			.every((part) => history.includes(JSON.stringify(part).slice(1, -1)));
+		const answer = kept
+			? `The search found ${script.found}; ${script.tool} says ${JSON.stringify(response.functionResponse?.response)}.`
+			: 'I no longer have the search.';
+		return {
+			status: 200,
+			headers: SSE,
+			body: encodeSse([textChunk(answer, { finishReason: 'STOP' })]),
 		};
 	};
 }

@@ -12,7 +12,12 @@ import { useStandin } from '../helpers/workflow';
 import { errorReply, STANDIN_TOKEN } from '../standin/server';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 import { imageAnswer } from '../standin/media';
-import { toolCallingScript } from '../standin/tool-calling';
+import {
+	searchStepParts,
+	type SearchThenCallScript,
+	searchThenCallScript,
+	toolCallingScript,
+} from '../standin/tool-calling';
 
 const server = useStandin();
 
@@ -277,6 +282,88 @@ describe('a tool round trip, with the messages n8n hands back', () => {
 				],
 			},
 		]);
+	});
+});
+
+describe("Google's own tools beside the agent's", () => {
+	const lookup = {
+		type: 'function',
+		name: 'lookup',
+		description: 'Looks a product up in the catalogue.',
+		inputSchema: z.object({ sku: z.string() }),
+	};
+	const script: SearchThenCallScript = {
+		tool: 'lookup',
+		args: { sku: 'A-1' },
+		query: 'price of A-1',
+		found: 'A-1 costs 12 EUR',
+		// Unique to this test: the chat model remembers turns by their signature.
+		signatures: {
+			toolCall: 'c2VhcmNoLWNhbGwtc2lnbmF0dXJl',
+			toolResponse: 'c2VhcmNoLXJlc3BvbnNlLXNpZ25hdHVyZQ==',
+			functionCall: 'bG9va3VwLWNhbGwtc2lnbmF0dXJl',
+		},
+	};
+
+	test("search and the agent's function in one request; the search's signed steps come back in the next turn", async () => {
+		server.reset(searchThenCallScript(script));
+		const { result, error } = await withModel(
+			async (model) => {
+				const withTools = model.chatModel.withTools([lookup]);
+				const question: Message = {
+					role: 'user',
+					content: [{ type: 'text', text: 'What does A-1 cost, and is it in stock?' }],
+				};
+				const first = await withTools.generate([question]);
+				const call = first.message.content.find((content) => content.type === 'tool-call') as {
+					toolCallId: string;
+					toolName: string;
+					input: string;
+				};
+				// As n8n's agent replays the step: the tool call alone, then its result.
+				const second = await withTools.generate([
+					question,
+					{
+						role: 'assistant',
+						content: [{ type: 'tool-call', ...call }],
+					},
+					{
+						role: 'tool',
+						content: [{ type: 'tool-result', toolCallId: call.toolCallId, result: '{"stock":3}' }],
+					},
+				]);
+				return { first: { ...first }, second: { ...second } };
+			},
+			{ ...PARAMETERS, tools: { googleSearch: true } },
+		);
+		expect(error).toBeUndefined();
+		const first = result?.first as unknown as GenerateResult;
+		// The search's steps are Google's, not the agent's: only the function call reaches it.
+		expect(first.message.content).toEqual([
+			expect.objectContaining({ type: 'tool-call', toolName: 'lookup', input: '{"sku":"A-1"}' }),
+		]);
+		expect((result?.second as unknown as GenerateResult).message.content).toEqual([
+			{ type: 'text', text: 'The search found A-1 costs 12 EUR; lookup says {"stock":3}.' },
+		]);
+		const [firstRequest, secondRequest] = server.generateRequests;
+		expect(firstRequest.body).toMatchObject({
+			tools: [
+				{ googleSearch: {} },
+				{ functionDeclarations: [expect.objectContaining({ name: 'lookup' })] },
+			],
+			toolConfig: { includeServerSideToolInvocations: true },
+		});
+		expect((secondRequest.body as IDataObject).contents).toEqual([
+			{ role: 'user', parts: [{ text: 'What does A-1 cost, and is it in stock?' }] },
+			{ role: 'model', parts: searchStepParts(script) },
+			{
+				role: 'user',
+				parts: [{ functionResponse: { id: 'call1', name: 'lookup', response: { stock: 3 } } }],
+			},
+		]);
+		expect(secondRequest.body).toMatchObject({
+			toolConfig: { includeServerSideToolInvocations: true },
+		});
 	});
 });
 

@@ -12,6 +12,7 @@ import type { RequestOptions } from '../transport/generate-stream';
 import { BASE_RETRY_DELAY_MS } from '../transport/retry-policy';
 import { checkedNumber, type NumberRule } from './checks';
 import {
+	BUILT_IN_TOOL_NAMES,
 	DEFAULT_MODEL,
 	defaultsOf,
 	HARM_CATEGORY_VALUES,
@@ -156,4 +157,10 @@ export function readRequestOptions(
 		},
 		minIntervalMs: perMinute > 0 ? (60_000 / perMinute) * RPM_MARGIN : 0,
 	};
+}
+
+/** The built-in tools switched on in the Tools collection, as `tools` entries. */
+export function builtInToolsOf(ctx: NodeContext, itemIndex: number): IDataObject[] {
+	const tools = ctx.getNodeParameter('tools', itemIndex, {}) as IDataObject;
+	return BUILT_IN_TOOL_NAMES.filter((name) => tools[name] === true).map((name) => ({ [name]: {} }));
 }
