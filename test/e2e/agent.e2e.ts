@@ -10,7 +10,12 @@ import {
 	STANDIN_TOKEN,
 } from '../standin/server';
 import { encodeSse, textChunk } from '../standin/sse';
-import { toolCallingScript } from '../standin/tool-calling';
+import {
+	searchStepParts,
+	type SearchThenCallScript,
+	searchThenCallScript,
+	toolCallingScript,
+} from '../standin/tool-calling';
 import { outputOf, readStreamedLines } from './n8n';
 import { useN8nWithStandin } from './suite';
 import { agentWorkflow, chatWithMemoryWorkflow, streamingAgentWorkflow } from './workflows';
@@ -52,10 +57,25 @@ const followUp: ReplyScript = (request) => ({
 	]),
 });
 
-/** The questions: one call, two calls in parallel, and a follow-up that needs the history. */
+/** Google Search beside the calculator: a search and a calculator call in one step. */
+const searchStep: SearchThenCallScript = {
+	tool: TOOL,
+	args: { input: '6 * 7' },
+	query: 'meaning of 6 * 7',
+	found: 'it is the answer to everything',
+	signatures: {
+		toolCall: 'ZTJlLXNlYXJjaC1jYWxs',
+		toolResponse: 'ZTJlLXNlYXJjaC1yZXNwb25zZQ==',
+		functionCall: 'ZTJlLWNhbGN1bGF0b3ItY2FsbA==',
+	},
+};
+const SEARCH_QUESTION = 'What does the web say about 6 * 7?';
+
+/** The questions: one call, two calls in parallel, a search, and a follow-up from history. */
 const script: ReplyScript = (request) => {
 	const question = lastUserText(request.body);
 	if (question === 'And doubled?') return followUp(request);
+	if (request.rawBody.includes(SEARCH_QUESTION)) return searchThenCallScript(searchStep)(request);
 	return (request.rawBody.includes('8 * 9') ? parallelCalls : oneCall)(request);
 };
 
@@ -64,6 +84,7 @@ const workflows = {
 	parallel: agentWorkflow('qrE2eAgentParallel01', 'What are 6 * 7 and 8 * 9?'),
 	streaming: streamingAgentWorkflow('qrE2eAgentStream01', 'agent-live'),
 	chat: chatWithMemoryWorkflow('qrE2eAgentChat01'),
+	search: agentWorkflow('qrE2eAgentSearch01', SEARCH_QUESTION, { tools: { googleSearch: true } }),
 };
 
 const { n8n, standin } = useN8nWithStandin(Object.values(workflows), script);
@@ -133,6 +154,29 @@ test('n8n execute: parallel calls go back as Gemini sent them, one turn of calls
 			(part) => (part as { functionResponse: { name: string } }).functionResponse.name,
 		),
 	).toEqual([TOOL, TOOL]);
+});
+
+test("n8n execute: with Google Search on, the search's signed steps go back whole beside the calculator's result", async () => {
+	const result = await n8n.execute(workflows.search.id);
+	expect(result.data.resultData.error).toBeUndefined();
+	const [item] = outputOf(result, 'AI Agent');
+	// The stand-in answers from the search only when the history gives its steps back as sent.
+	expect(item.json.output).toMatch(
+		/^The search found it is the answer to everything; Calculator says .*42/,
+	);
+	const requests = standin.generateRequests;
+	expect(requests).toHaveLength(2);
+	for (const request of requests) {
+		expect(request.body).toMatchObject({
+			tools: [
+				{ googleSearch: {} },
+				{ functionDeclarations: [expect.objectContaining({ name: TOOL })] },
+			],
+			toolConfig: { includeServerSideToolInvocations: true },
+		});
+	}
+	const contents = (requests[1].body as { contents: Turn[] }).contents;
+	expect(contents[1]).toEqual({ role: 'model', parts: searchStepParts(searchStep) });
 });
 
 describe('n8n start', () => {

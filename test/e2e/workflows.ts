@@ -243,7 +243,11 @@ export function attachmentWorkflow(id: string, base64: string, mimeType: string)
 }
 
 /** This package's chat model, placed under the AI node at `position` (its model slot). */
-function chatModelNode([x, y]: [number, number], model = 'gemini-3-pro-preview'): WorkflowNode {
+function chatModelNode(
+	[x, y]: [number, number],
+	model = 'gemini-3-pro-preview',
+	extra: Parameters = {},
+): WorkflowNode {
 	return {
 		id: 'chat-model',
 		name: 'Quickrouter Gemini Chat Model',
@@ -254,13 +258,18 @@ function chatModelNode([x, y]: [number, number], model = 'gemini-3-pro-preview')
 			model: { __rl: true, mode: 'id', value: model },
 			generationConfig: { temperature: 0.2 },
 			options: {},
+			...extra,
 		},
 		credentials: { quickrouterApi: CREDENTIAL },
 	};
 }
 
 /** The AI Agent's helpers, plugged in from below: this package's chat model and n8n's Calculator. */
-export function agentWithModelAndCalculator(position: [number, number], agent: Parameters) {
+export function agentWithModelAndCalculator(
+	position: [number, number],
+	agent: Parameters,
+	chatModel: Parameters = {},
+) {
 	const [x, y] = position;
 	const nodes: WorkflowNode[] = [
 		{
@@ -271,7 +280,7 @@ export function agentWithModelAndCalculator(position: [number, number], agent: P
 			position,
 			parameters: agent,
 		},
-		chatModelNode(position),
+		chatModelNode(position, undefined, chatModel),
 		{
 			id: 'calculator',
 			name: 'Calculator',
@@ -291,17 +300,17 @@ export function agentWithModelAndCalculator(position: [number, number], agent: P
 }
 
 /** Manual Trigger -> a question in a field -> n8n's AI Agent, its model this package's. */
-export function agentWorkflow(id: string, question: string): Workflow {
+export function agentWorkflow(id: string, question: string, chatModel: Parameters = {}): Workflow {
 	const question_ = setField('Question', [220, 0], {
 		name: 'chatInput',
 		value: question,
 		type: 'string',
 	});
-	const agent = agentWithModelAndCalculator([480, 0], {
-		promptType: 'define',
-		text: '={{ $json.chatInput }}',
-		options: {},
-	});
+	const agent = agentWithModelAndCalculator(
+		[480, 0],
+		{ promptType: 'define', text: '={{ $json.chatInput }}', options: {} },
+		chatModel,
+	);
 	const main = [MANUAL_TRIGGER, question_, agent.nodes[0]];
 	return {
 		id,
