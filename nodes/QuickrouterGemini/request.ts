@@ -12,6 +12,7 @@ import { generationConfig } from '../shared/parameters/generation-settings';
 import { readModel, safetySettingsOf } from '../shared/parameters/readers';
 import { type ItemOptions, readItemOptions } from './options';
 import { toolFields } from './tools';
+import { nodeParameter } from '../shared/parameters/node-parameter';
 
 export type ContentsMode = 'prompt' | 'messages' | 'json';
 
@@ -37,7 +38,7 @@ function asText(value: unknown): string {
 }
 
 function promptContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[] {
-	const text = asText(ctx.getNodeParameter('prompt', itemIndex, ''));
+	const text = asText(nodeParameter(ctx, 'prompt', itemIndex, ''));
 	if (text.trim() === '') {
 		throw parameterError(
 			ctx.getNode(),
@@ -51,7 +52,7 @@ function promptContents(ctx: IExecuteFunctions, itemIndex: number): GeminiConten
 }
 
 function messageContents(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[] {
-	const messages = ctx.getNodeParameter('messages.values', itemIndex, []) as Array<{
+	const messages = nodeParameter(ctx, 'messages.values', itemIndex, []) as Array<{
 		role?: string;
 		text?: unknown;
 	}>;
@@ -148,7 +149,7 @@ function partProblem(part: unknown): string | undefined {
 }
 
 function contentsFor(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[] {
-	const mode = ctx.getNodeParameter('contentsMode', itemIndex, 'prompt') as ContentsMode;
+	const mode = nodeParameter(ctx, 'contentsMode', itemIndex, 'prompt') as ContentsMode;
 	if (mode === 'messages') return messageContents(ctx, itemIndex);
 	if (mode === 'json') return jsonContents(ctx, itemIndex);
 	return promptContents(ctx, itemIndex);
@@ -157,7 +158,7 @@ function contentsFor(ctx: IExecuteFunctions, itemIndex: number): GeminiContent[]
 /** Reads and checks every parameter of one item; throws before any request is made. */
 export function buildItemRequest(ctx: IExecuteFunctions, itemIndex: number): ItemRequest {
 	const model = readModel(ctx, itemIndex);
-	const instruction = asText(ctx.getNodeParameter('systemInstruction', itemIndex, ''));
+	const instruction = asText(nodeParameter(ctx, 'systemInstruction', itemIndex, ''));
 	const contents = contentsFor(ctx, itemIndex);
 	const config = generationConfig(ctx, itemIndex);
 	const safetySettings = safetySettingsOf(ctx, itemIndex);
@@ -173,7 +174,7 @@ export function buildItemRequest(ctx: IExecuteFunctions, itemIndex: number): Ite
 	return {
 		model,
 		body,
-		outputMode: ctx.getNodeParameter('outputMode', itemIndex, 'collect') as OutputMode,
+		outputMode: nodeParameter(ctx, 'outputMode', itemIndex, 'collect') as OutputMode,
 		options: readItemOptions(ctx, itemIndex),
 	};
 }

@@ -8,6 +8,7 @@ import { toolConfigFor } from '../shared/gemini/tool-combination';
 import { parameterError } from '../shared/runtime/errors';
 import { parseJsonParameterOf } from '../shared/parameters/json-parameter';
 import { builtInToolsOf } from '../shared/parameters/readers';
+import { nodeParameter } from '../shared/parameters/node-parameter';
 
 export interface ToolFields {
 	tools?: IDataObject[];
@@ -15,7 +16,7 @@ export interface ToolFields {
 }
 
 export function toolFields(ctx: IExecuteFunctions, itemIndex: number): ToolFields {
-	const input = ctx.getNodeParameter('tools', itemIndex, {}) as IDataObject;
+	const input = nodeParameter(ctx, 'tools', itemIndex, {}) as IDataObject;
 	const tools = builtInToolsOf(ctx, itemIndex);
 	if (input.functionDeclarationsJson !== undefined && input.functionDeclarationsJson !== '') {
 		const declarations = parseJsonParameterOf(

@@ -32,4 +32,5 @@ export * from './parameters/descriptions';
 export * from './parameters/generation-settings';
 export * from './parameters/json-parameter';
 export * from './parameters/list-search';
+export * from './parameters/node-parameter';
 export * from './parameters/readers';

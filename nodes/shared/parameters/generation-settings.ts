@@ -18,6 +18,7 @@ import type { NodeContext } from '../runtime/context';
 import { parameterError } from '../runtime/errors';
 import { checkedChoice, checkedNumber, shown } from './checks';
 import { parseJsonParameterOf } from './json-parameter';
+import { nodeParameter } from './node-parameter';
 
 interface Choice {
 	value: string;
@@ -520,7 +521,7 @@ function checkThinking(ctx: NodeContext, itemIndex: number, thinking: unknown): 
 
 /** The Generation Config collection -> `generationConfig`, or undefined when nothing is set. */
 export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObject | undefined {
-	const input = ctx.getNodeParameter('generationConfig', itemIndex, {}) as IDataObject;
+	const input = nodeParameter(ctx, 'generationConfig', itemIndex, {}) as IDataObject;
 	const config: IDataObject = {};
 	for (const setting of GENERATION_SETTINGS) {
 		if (input[setting.name] === undefined) continue;

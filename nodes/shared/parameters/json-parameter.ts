@@ -8,6 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { isPlainObject, MAX_JSON_DEPTH, nestsDeeperThan } from '../gemini/json';
 import type { NodeContext } from '../runtime/context';
 import { parameterError } from '../runtime/errors';
+import { nodeParameter } from './node-parameter';
 
 function tooDeep(ctx: NodeContext, itemIndex: number, field: string) {
 	return parameterError(
@@ -60,7 +61,7 @@ export function readJsonParameter(
 ): unknown {
 	let value: unknown;
 	try {
-		value = ctx.getNodeParameter(name, itemIndex, fallback);
+		value = nodeParameter(ctx, name, itemIndex, fallback);
 	} catch (error) {
 		throw error instanceof RangeError
 			? tooDeep(ctx, itemIndex, field)

@@ -19,6 +19,7 @@ import {
 	HARM_THRESHOLD_VALUES,
 	requestOptions,
 } from './descriptions';
+import { nodeParameter } from './node-parameter';
 
 /**
  * Gemini's model IDs are a few dozen characters (a tuned model's at most 40,
@@ -66,13 +67,13 @@ export function readModel(ctx: NodeContext, itemIndex: number): string {
 	return normalizeModel(
 		ctx,
 		itemIndex,
-		ctx.getNodeParameter('model', itemIndex, DEFAULT_MODEL, { extractValue: true }),
+		nodeParameter(ctx, 'model', itemIndex, DEFAULT_MODEL, { extractValue: true }),
 	);
 }
 
 /** The Safety Settings parameter -> `safetySettings`, or undefined when none is set. */
 export function safetySettingsOf(ctx: NodeContext, itemIndex: number): IDataObject[] | undefined {
-	const safety = ctx.getNodeParameter('safetySettings.values', itemIndex, []) as IDataObject[];
+	const safety = nodeParameter(ctx, 'safetySettings.values', itemIndex, []) as IDataObject[];
 	if (safety.length === 0) return undefined;
 	return safety.map(({ category, threshold }, index) => {
 		const check = (field: string, value: unknown, choices: string[]) => {
@@ -124,7 +125,7 @@ function timerOf(ms: number): number {
 
 /** The Options collection of an item. */
 export function optionsOf(ctx: NodeContext, itemIndex: number): IDataObject {
-	return ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	return nodeParameter(ctx, 'options', itemIndex, {}) as IDataObject;
 }
 
 /** Timeouts, size limits and retries; an option not added keeps its default. */
@@ -161,6 +162,6 @@ export function readRequestOptions(
 
 /** The built-in tools switched on in the Tools collection, as `tools` entries. */
 export function builtInToolsOf(ctx: NodeContext, itemIndex: number): IDataObject[] {
-	const tools = ctx.getNodeParameter('tools', itemIndex, {}) as IDataObject;
+	const tools = nodeParameter(ctx, 'tools', itemIndex, {}) as IDataObject;
 	return BUILT_IN_TOOL_NAMES.filter((name) => tools[name] === true).map((name) => ({ [name]: {} }));
 }
