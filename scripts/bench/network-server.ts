@@ -58,6 +58,9 @@ export interface ClientStats {
 	/** Of those, the ones with a completed TLS handshake, and how many resumed a session. */
 	tls: number;
 	resumed: number;
+	/** The most of this client's requests the server held at once (received, not yet answered). */
+	peakInFlight: number;
+	inFlight: number;
 	/** The first request's arrival and the last answer's end (Date.now, ms). */
 	firstAt: number;
 	lastAt: number;
@@ -198,7 +201,16 @@ function statsOf(client: string): ClientStats {
 	let stats = clients.get(client);
 	if (!stats) {
 		const now = Date.now();
-		stats = { requests: 0, tcp: 0, tls: 0, resumed: 0, firstAt: now, lastAt: now };
+		stats = {
+			requests: 0,
+			tcp: 0,
+			tls: 0,
+			resumed: 0,
+			peakInFlight: 0,
+			inFlight: 0,
+			firstAt: now,
+			lastAt: now,
+		};
 		clients.set(client, stats);
 	}
 	return stats;
@@ -229,7 +241,11 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
 		}
 		const [thinkMs, tokens] = [Number(route[1]), Number(route[2])];
 		const events = answerEvents(tokens);
-		res.once('close', () => (stats.lastAt = Date.now()));
+		stats.peakInFlight = Math.max(stats.peakInFlight, ++stats.inFlight);
+		res.once('close', () => {
+			stats.inFlight--;
+			stats.lastAt = Date.now();
+		});
 		if (route[3] === 'generateContent') {
 			setTimeout(
 				() => {
@@ -240,15 +256,17 @@ function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
 			);
 			return;
 		}
+		// One timer after the other: timers of different lengths set at once can fire out of order
+		// when the event loop runs late, and an event would come after the stream's end.
+		const send = (index: number) => {
+			if (res.destroyed) return;
+			res.write(encodeSse([events[index]]));
+			if (index === events.length - 1) res.end();
+			else setTimeout(() => send(index + 1), EVENT_GAP_MS);
+		};
 		setTimeout(() => {
 			res.writeHead(200, { 'content-type': 'text/event-stream' });
-			events.forEach((event, index) =>
-				setTimeout(() => {
-					if (res.destroyed) return;
-					res.write(encodeSse([event]));
-					if (index === events.length - 1) res.end();
-				}, index * EVENT_GAP_MS),
-			);
+			send(0);
 		}, thinkMs);
 	});
 }
