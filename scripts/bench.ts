@@ -3,7 +3,8 @@
  * on this machine. Prints the table and writes it, with the machine's description, to
  * BENCHMARKS.md. Not part of `npm test`: timings on shared machines are noisy.
  *
- * `--quick`: smaller inputs, fewer runs, writes nothing (about 2 minutes once n8n is cached).
+ * `--quick`: smaller inputs, fewer runs, writes nothing (about 2 minutes once n8n is cached,
+ * and about as long again for the network section, which starts n8n once more).
  * `--only=limit,isolated` runs only the named sections (ingest, batch, memory, overhead, limit,
  * quota, isolated, app, profile, network) and writes nothing either.
  */
