@@ -207,7 +207,7 @@ function report(say: Say, measured: Measured[], rows: number, totals: Totals): v
 	);
 	say();
 	say(
-		`Each answer: ${TOKENS} tokens after ${THINK_MS} ms, streamed in ${Math.ceil(TOKENS / 5)} events ${transferMs(TOKENS) / (Math.ceil(TOKENS / 5) - 1)} ms apart (transfer ${transferMs(TOKENS)} ms). Ideal = rows ÷ concurrency × (think ${THINK_MS} ms + transfer ${transferMs(TOKENS)} ms + 1 R): every row on an open connection, its request R/2 there and its answer R/2 back. A new connection adds TCP’s handshake (1 R) and TLS 1.3’s (1 R) before the request can go: ideal + 2R per row.`,
+		`Each answer: ${TOKENS} tokens after ${THINK_MS} ms, streamed in ${Math.ceil(TOKENS / 5)} events ${transferMs(TOKENS) / (Math.ceil(TOKENS / 5) - 1)} ms apart (transfer ${transferMs(TOKENS)} ms). Ideal = rows ÷ concurrency × (think ${THINK_MS} ms + transfer ${transferMs(TOKENS)} ms + 1 R): every row on an open connection, its request R/2 there and its answer R/2 back. A new connection adds TCP’s handshake (1 R) and TLS 1.3’s (1 R) before the request can go, so a row on a new connection takes think + transfer + 3 R. The stand-in (scripts/bench/network-server.ts) serves over TLS with a test-only certificate that every client trusts through NODE_EXTRA_CA_CERTS, behind a proxy on 127.0.0.1 that holds every chunk R/2 each way and a new connection’s first bytes a further R (TCP’s handshake, which loopback would give for free).`,
 	);
 	say();
 	say(
