@@ -3,9 +3,10 @@
  * on this machine. Prints the table and writes it, with the machine's description, to
  * BENCHMARKS.md. Not part of `npm test`: timings on shared machines are noisy.
  *
- * `--quick`: smaller inputs, fewer runs, writes nothing (about 2 minutes once n8n is cached).
+ * `--quick`: smaller inputs, fewer runs, writes nothing (about 2 minutes once n8n is cached,
+ * and about as long again for the network section, which starts n8n once more).
  * `--only=limit,isolated` runs only the named sections (ingest, batch, memory, overhead, limit,
- * quota, isolated, app, profile) and writes nothing either.
+ * quota, isolated, app, profile, network) and writes nothing either.
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { loadPackage } from '../test/harness/n8n';
 import { bareBatch } from './bench/bare-batch';
 import { type AppCase, compareInN8n } from './bench/n8n-app';
 import { profileBatch, type ProfileSummary } from './bench/profile';
+import { network } from './bench/network';
 import { quotas } from './bench/quotas';
 import { answerRows, percent, runScenario } from './bench/scenarios';
 
@@ -39,6 +41,7 @@ const SECTIONS = [
 	'isolated',
 	'app',
 	'profile',
+	'network',
 ];
 if (ONLY?.some((name) => !SECTIONS.includes(name)))
 	throw new Error(`--only takes some of: ${SECTIONS.join(', ')}`);
@@ -66,6 +69,8 @@ const APP_INSTANT_ROWS = QUICK ? 200 : 500;
 const APP_DELAY_ROWS = QUICK ? 300 : 1000;
 const APP_ROUNDS = QUICK ? 1 : 3;
 const PROFILE_ROWS = QUICK ? 300 : 1000;
+/** Real network: short rows at Concurrency 8 for each round trip (the issue's 200; quick: 48). */
+const NETWORK_ROWS = QUICK ? 48 : 200;
 
 interface Reading {
 	way: string;
@@ -464,6 +469,10 @@ async function main() {
 			appProfile = await nextToHttpRequest(say, server.url, inProcess32);
 		});
 		await section('profile', async () => await profile(say, server.url, appProfile));
+		await section(
+			'network',
+			async () => await network(say, NETWORK_ROWS, (line) => console.log(line)),
+		);
 	} finally {
 		server.stop();
 	}
