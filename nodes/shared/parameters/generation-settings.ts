@@ -24,8 +24,6 @@ interface Choice {
 	/** The editor's label; the value itself when not given. */
 	name?: string;
 	description?: string;
-	/** Taken by the API and accepted from an expression, but not offered in the editor's list. */
-	hidden?: true;
 }
 
 interface SettingBase {
@@ -74,22 +72,57 @@ const choices = (values: string[]): Choice[] => values.map((value) => ({ value }
 const titled = (values: string[]): Choice[] =>
 	values.map((value) => ({ value, name: value[0].toUpperCase() + value.slice(1).toLowerCase() }));
 
-/** The aspect ratios image models take (https://ai.google.dev/api/generate-content#ImageConfig). */
-const IMAGE_ASPECT_RATIOS = [
+/**
+ * The aspect ratios image models take, in the order the API's own check lists them
+ * (`aspect_ratio must be one of '1:1', '1:4', '1:8', …`, quoted in test/standin/contract.ts).
+ * The four extreme ones came with Gemini 3.1 Flash Image (googleapis/python-genai 8b2a4e04,
+ * "Support more image sizes and resolutions"; https://ai.google.dev/gemini-api/docs/image-generation);
+ * the other ten are every image model's (https://ai.google.dev/api/generate-content#ImageConfig).
+ */
+const EXTREME_ASPECT_RATIOS = ['1:4', '4:1', '1:8', '8:1'];
+const IMAGE_ASPECT_RATIOS: Choice[] = [
 	'1:1',
-	'16:9',
-	'21:9',
+	'1:4',
+	'1:8',
 	'2:3',
 	'3:2',
 	'3:4',
+	'4:1',
 	'4:3',
 	'4:5',
 	'5:4',
+	'8:1',
 	'9:16',
-];
+	'16:9',
+	'21:9',
+].map((value) => ({
+	value,
+	description: EXTREME_ASPECT_RATIOS.includes(value)
+		? 'Gemini 3.1 Flash Image only'
+		: 'Every Gemini image model',
+}));
 
-/** The aspect ratios Gemini 3.1 Flash Image adds (https://ai.google.dev/gemini-api/docs/image-generation). */
-const MORE_ASPECT_RATIOS = ['1:4', '4:1', '1:8', '8:1'];
+/**
+ * The image sizes, smallest first. "You must use an uppercase 'K'"; 512 (0.5K) is Gemini 3.1
+ * Flash Image's; Gemini 3 Pro Image takes 1K, 2K and 4K; Gemini 2.5 Flash Image makes about
+ * 1024 px only (https://ai.google.dev/gemini-api/docs/image-generation). Output tokens per
+ * image of 3.1 Flash Image: 747, 1120, 1680, 2520 (its Vertex AI model page).
+ */
+const IMAGE_SIZES: Choice[] = [
+	{ value: '512', description: 'About 512 px (0.5K); Gemini 3.1 Flash Image only' },
+	{
+		value: '1K',
+		description: 'About 1024 px, the default; Gemini 3 image models (3 Pro Image, 3.1 Flash Image)',
+	},
+	{
+		value: '2K',
+		description: 'About 2048 px; Gemini 3 image models (3 Pro Image, 3.1 Flash Image)',
+	},
+	{
+		value: '4K',
+		description: 'About 4096 px; Gemini 3 image models (3 Pro Image, 3.1 Flash Image)',
+	},
+];
 
 /** The prebuilt voices of Gemini's speech models (https://ai.google.dev/gemini-api/docs/speech-generation). */
 const VOICES = [
@@ -307,12 +340,8 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		api: 'imageConfig.aspectRatio',
 		default: '1:1',
 		description:
-			'Shape of the images an image model makes (imageConfig.aspectRatio; gemini-2.5-flash-image, gemini-3-pro-image-preview)',
-		choices: [
-			...choices(IMAGE_ASPECT_RATIOS),
-			...MORE_ASPECT_RATIOS.map((value) => ({ value, hidden: true as const })),
-		],
-		// The square first, then the others in code-point order, as the editor has always listed them.
+			'Shape of the images an image model makes (imageConfig.aspectRatio). 1:4, 4:1, 1:8 and 8:1 are Gemini 3.1 Flash Image’s only.',
+		choices: IMAGE_ASPECT_RATIOS,
 		keepOrder: true,
 	},
 	{
@@ -321,10 +350,10 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		type: 'oneOf',
 		api: 'imageConfig.imageSize',
 		default: '1K',
-		description: 'Size of the images Gemini 3 image models make (imageConfig.imageSize)',
-		// "You must use an uppercase 'K'"; 512 is Gemini 3.1 Flash Image's
-		// (https://ai.google.dev/gemini-api/docs/image-generation).
-		choices: [{ value: '512', hidden: true }, ...choices(['1K', '2K', '4K'])],
+		description:
+			'Size of the images Gemini 3 image models make (imageConfig.imageSize). 512 is Gemini 3.1 Flash Image’s only.',
+		choices: IMAGE_SIZES,
+		keepOrder: true,
 	},
 	{
 		displayName: 'Voice',
@@ -365,13 +394,11 @@ function propertyOf(setting: GenerationSetting): INodeProperties {
 			};
 		case 'oneOf':
 		case 'listOf': {
-			const options = setting.choices
-				.filter((choice) => !choice.hidden)
-				.map(({ value, name: label = value, description: about }) => ({
-					name: label,
-					value,
-					...(about !== undefined ? { description: about } : {}),
-				}));
+			const options = setting.choices.map(({ value, name: label = value, description: about }) => ({
+				name: label,
+				value,
+				...(about !== undefined ? { description: about } : {}),
+			}));
 			// n8n lists a field's options by name.
 			if (setting.type === 'listOf' || !setting.keepOrder) {
 				options.sort((a, b) => a.name.localeCompare(b.name));
