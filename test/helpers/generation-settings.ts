@@ -38,6 +38,18 @@ export const SETTING_EXAMPLES: Record<string, SettingExample> = {
 		bad: '["a list"]',
 		with: { responseMimeType: 'application/json' },
 	},
+	responseJsonSchema: {
+		value:
+			'{"type": "object", "properties": {"tags": {"type": "array", "items": {"$ref": "#/$defs/tag"}}}, "$defs": {"tag": {"type": "string"}}, "additionalProperties": false}',
+		sent: {
+			type: 'object',
+			properties: { tags: { type: 'array', items: { $ref: '#/$defs/tag' } } },
+			$defs: { tag: { type: 'string' } },
+			additionalProperties: false,
+		},
+		bad: '["a list"]',
+		with: { responseMimeType: 'application/json' },
+	},
 	seed: { value: 7, sent: 7, bad: 2 ** 31 },
 	stopSequences: { value: 'END\n###', sent: ['END', '###'], bad: 'a\nb\nc\nd\ne\nf' },
 	temperature: { value: 0.2, sent: 0.2, bad: '={{ "hot" }}' },

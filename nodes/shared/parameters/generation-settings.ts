@@ -203,6 +203,18 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		description: 'Penalizes tokens that already appeared, encouraging new topics',
 	},
 	{
+		displayName: 'Response JSON Schema',
+		name: 'responseJsonSchema',
+		type: 'jsonObject',
+		// Field 28 of GenerationConfig, the JSON name Google's SDK sends (js-genai
+		// _models_converters.ts); its doc comment (types.ts): "If set, `response_schema` must be
+		// omitted, but `response_mime_type` is required." Checked below with Response Schema.
+		api: 'responseJsonSchema',
+		default: '{\n  "type": "object",\n  "properties": {}\n}',
+		description:
+			'A JSON Schema the answer must follow ($ref, $defs, anyOf, additionalProperties, …); use with the JSON MIME type, instead of Response Schema',
+	},
+	{
 		displayName: 'Response MIME Type',
 		name: 'responseMimeType',
 		type: 'oneOf',
@@ -214,7 +226,8 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 			{
 				value: 'application/json',
 				name: 'JSON',
-				description: 'The answer is JSON, shaped by Response Schema when set',
+				description:
+					'The answer is JSON, shaped by Response Schema or Response JSON Schema when set',
 			},
 			{
 				value: 'text/x.enum',
@@ -229,7 +242,8 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		type: 'jsonObject',
 		api: 'responseSchema',
 		default: '{\n  "type": "object",\n  "properties": {}\n}',
-		description: 'An OpenAPI schema object the answer must follow; use with the JSON MIME type',
+		description:
+			'An OpenAPI schema object the answer must follow; use with the JSON MIME type. For full JSON Schema use Response JSON Schema instead.',
 	},
 	{
 		displayName: 'Seed',
@@ -526,23 +540,50 @@ function deepMerge(target: IDataObject, source: IDataObject): IDataObject {
 	return target;
 }
 
-/**
- * The API refuses a thinking budget and a thinking level together ("You can only set only one
- * of thinking budget and thinking level", seen from gemini-flash-latest); which one a model
- * takes depends on its family (https://ai.google.dev/gemini-api/docs/thinking).
- */
-function checkThinking(ctx: NodeContext, itemIndex: number, thinking: unknown): void {
-	if (!isPlainObject(thinking)) return;
-	if (thinking.thinkingBudget === undefined || thinking.thinkingLevel === undefined) return;
-	throw new NodeOperationError(
-		ctx.getNode(),
-		`"Thinking Budget" and "Thinking Level" of item ${itemIndex} are both set; the API takes only one`,
-		{
-			itemIndex,
-			description:
-				'Gemini 3 models take a Thinking Level (minimal, low, medium or high); Gemini 2.5 models take a Thinking Budget in tokens. Remove the one your model does not take (check Extra Generation Config too).',
-		},
-	);
+const isSet = (value: unknown) => value !== undefined && value !== null;
+
+/** Two settings the API refuses together: found in the merged config, Extra Generation Config too. */
+interface ExclusivePair {
+	fields: [string, string];
+	bothSet: (config: IDataObject) => boolean;
+	/** What each takes, so the user knows which to keep. */
+	advice: string;
+}
+
+const EXCLUSIVE_PAIRS: ExclusivePair[] = [
+	{
+		// "You can only set only one of thinking budget and thinking level", seen from
+		// gemini-flash-latest; which one a model takes depends on its family
+		// (https://ai.google.dev/gemini-api/docs/thinking).
+		fields: ['Thinking Budget', 'Thinking Level'],
+		bothSet: ({ thinkingConfig: thinking }) =>
+			isPlainObject(thinking) &&
+			thinking.thinkingBudget !== undefined &&
+			thinking.thinkingLevel !== undefined,
+		advice:
+			'Gemini 3 models take a Thinking Level (minimal, low, medium or high); Gemini 2.5 models take a Thinking Budget in tokens. Remove the one your model does not take',
+	},
+	{
+		// responseJsonSchema: "If set, `response_schema` must be omitted" (js-genai types.ts). The
+		// proto's field 24 has the JSON name `_responseJsonSchema`, taken too (levers.md §3).
+		fields: ['Response Schema', 'Response JSON Schema'],
+		bothSet: (config) =>
+			isSet(config.responseSchema) &&
+			(isSet(config.responseJsonSchema) || isSet(config._responseJsonSchema)),
+		advice:
+			'Response Schema takes an OpenAPI schema subset, Response JSON Schema takes JSON Schema (anyOf, $ref, additionalProperties, …). Keep the one your schema is written in',
+	},
+];
+
+function checkExclusive(ctx: NodeContext, itemIndex: number, config: IDataObject): void {
+	for (const { fields, bothSet, advice } of EXCLUSIVE_PAIRS) {
+		if (!bothSet(config)) continue;
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`"${fields[0]}" and "${fields[1]}" of item ${itemIndex} are both set; the API takes only one`,
+			{ itemIndex, description: `${advice} (check Extra Generation Config too).` },
+		);
+	}
 }
 
 /** The Generation Config collection -> `generationConfig`, or undefined when nothing is set. */
@@ -564,6 +605,6 @@ export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObje
 		) as IDataObject;
 		deepMerge(config, extra);
 	}
-	checkThinking(ctx, itemIndex, config.thinkingConfig);
+	checkExclusive(ctx, itemIndex, config);
 	return Object.keys(config).length > 0 ? config : undefined;
 }
