@@ -195,6 +195,41 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		description: 'The most tokens the answer may have',
 	},
 	{
+		displayName: 'Media Resolution',
+		name: 'mediaResolution',
+		type: 'oneOf',
+		// GenerationConfig.mediaResolution, every multimodal model; the request-wide enum has no
+		// ULTRA_HIGH, a part's own level does (js-genai MediaResolution; levers.md §4). Tokens per
+		// level: https://ai.google.dev/gemini-api/docs/generate-content/media-resolution
+		api: 'mediaResolution',
+		chat: true,
+		// "A balance of detail, cost and latency"; Google's pick for PDFs (same page).
+		default: 'MEDIA_RESOLUTION_MEDIUM',
+		description:
+			"Tokens spent on each image, PDF page or video frame of the request (mediaResolution): fewer is cheaper and faster, more sees finer detail. Not set: the model's default.",
+		choices: [
+			{
+				value: 'MEDIA_RESOLUTION_LOW',
+				name: 'Low',
+				description:
+					'Fewest tokens: Gemini 3 about 280 per image or PDF page, 70 per video frame; Gemini 2.5 about 64',
+			},
+			{
+				value: 'MEDIA_RESOLUTION_MEDIUM',
+				name: 'Medium',
+				description:
+					'Gemini 3 about 560 per image or PDF page, 70 per video frame; Gemini 2.5 about 256',
+			},
+			{
+				value: 'MEDIA_RESOLUTION_HIGH',
+				name: 'High',
+				description:
+					'Most detail: Gemini 3 about 1120 per image or PDF page, 280 per video frame; Gemini 2.5 about 256 with pan and scan',
+			},
+		],
+		keepOrder: true,
+	},
+	{
 		displayName: 'Presence Penalty',
 		name: 'presencePenalty',
 		type: 'number',
