@@ -51,24 +51,30 @@ export class InlineData {
 	}
 }
 
-/** Returns `contents` with the attachments added to its last user turn (or a new one). */
+/**
+ * Returns `contents` with the attachments added to its last user turn (or a new one). With
+ * `mediaResolution`, each attached part carries it as its own `mediaResolution: { level }`, a
+ * sibling of `inlineData` / `fileData` that wins over the request-wide setting (Gemini 3 only:
+ * https://ai.google.dev/gemini-api/docs/generate-content/media-resolution).
+ */
 export async function withAttachments(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 	contents: GeminiContent[],
-	propertyNames: string[],
-	fileData: IDataObject[],
+	attached: { propertyNames: string[]; fileData: IDataObject[]; mediaResolution?: string },
 	inline: InlineData,
 ): Promise<GeminiContent[]> {
+	const { propertyNames, fileData, mediaResolution } = attached;
 	if (propertyNames.length === 0 && fileData.length === 0) return contents;
+	const resolution = mediaResolution ? { mediaResolution: { level: mediaResolution } } : {};
 	const parts: GeminiPart[] = [];
 	for (const name of propertyNames) {
 		const binary = ctx.helpers.assertBinaryData(itemIndex, name);
 		const data = (await ctx.helpers.getBinaryDataBuffer(itemIndex, name)).toString('base64');
 		inline.add('Attachments', `binary property "${name}"`, data.length);
-		parts.push({ inlineData: { mimeType: binary.mimeType, data } });
+		parts.push({ inlineData: { mimeType: binary.mimeType, data }, ...resolution });
 	}
-	for (const file of fileData) parts.push({ fileData: file });
+	for (const file of fileData) parts.push({ fileData: file, ...resolution });
 	const last = contents[contents.length - 1];
 	// A copy: the contents may be values an expression took from another item.
 	if (last && last.role !== 'model') {

@@ -98,8 +98,45 @@ const contentsProperties: INodeProperties[] = [
 	},
 ];
 
+/**
+ * The levels a part's own `mediaResolution: { level }` takes: the request-wide three and
+ * ULTRA_HIGH, "per part only" (js-genai PartMediaResolutionLevel). Gemini 3 models only; token
+ * counts of Gemini 3 (https://ai.google.dev/gemini-api/docs/generate-content/media-resolution).
+ */
+export const PART_MEDIA_RESOLUTIONS = [
+	{
+		name: 'Low',
+		value: 'MEDIA_RESOLUTION_LOW',
+		description: 'About 280 tokens per image or PDF page, 70 per video frame',
+	},
+	{
+		name: 'Medium',
+		value: 'MEDIA_RESOLUTION_MEDIUM',
+		description: 'About 560 tokens per image or PDF page, 70 per video frame',
+	},
+	{
+		name: 'High',
+		value: 'MEDIA_RESOLUTION_HIGH',
+		description: 'About 1120 tokens per image or PDF page, 280 per video frame',
+	},
+	{
+		name: 'Ultra High',
+		value: 'MEDIA_RESOLUTION_ULTRA_HIGH',
+		description: 'About 2240 tokens per image; for fine detail such as screenshots (computer use)',
+	},
+];
+
 /** The main node's own options; the request options come from the shared descriptions. */
 export const ownOptions: INodeProperties[] = [
+	{
+		displayName: 'Attachment Media Resolution',
+		name: 'attachmentMediaResolution',
+		type: 'options',
+		options: PART_MEDIA_RESOLUTIONS,
+		default: 'MEDIA_RESOLUTION_MEDIUM',
+		description:
+			"Gemini 3 models: the resolution of every file Attachments and File URIs send, as the part's own mediaResolution; it takes precedence over Generation Config > Media Resolution. Ultra High is only available here.",
+	},
 	{
 		displayName: 'Attachments',
 		name: 'attachments',

@@ -46,8 +46,11 @@ export async function generateForItem(
 		ctx,
 		itemIndex,
 		await withBinaryRefsFilled(ctx, itemIndex, request.body.contents, inline),
-		options.attachments,
-		options.fileData,
+		{
+			propertyNames: options.attachments,
+			fileData: options.fileData,
+			mediaResolution: options.attachmentMediaResolution,
+		},
 		inline,
 	);
 	const asTool = runsAsTool(ctx);

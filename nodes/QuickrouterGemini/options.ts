@@ -8,11 +8,11 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { isPlainObject } from '../shared/gemini/json';
 import { defaultsOf } from '../shared/parameters/descriptions';
 import { parseJsonParameter } from '../shared/parameters/json-parameter';
-import { checkedNumber } from '../shared/parameters/checks';
+import { checkedChoice, checkedNumber } from '../shared/parameters/checks';
 import { optionsOf, readRequestOptions } from '../shared/parameters/readers';
 import { parameterError } from '../shared/runtime/errors';
 import type { RequestOptions } from '../shared/transport/generate-stream';
-import { ownOptions } from './description';
+import { ownOptions, PART_MEDIA_RESOLUTIONS } from './description';
 import type { LiveOptions } from './live';
 
 const OPTION_DEFAULTS = defaultsOf(ownOptions);
@@ -24,6 +24,8 @@ export interface ItemOptions extends RequestOptions {
 	attachments: string[];
 	/** `fileData` parts ({ fileUri, mimeType }) to send with the last user turn. */
 	fileData: IDataObject[];
+	/** The level each attached part carries as its own `mediaResolution`, when set. */
+	attachmentMediaResolution?: string;
 	includeRawChunks: boolean;
 	live: LiveOptions;
 }
@@ -73,6 +75,16 @@ export function readItemOptions(ctx: IExecuteFunctions, itemIndex: number): Item
 		),
 		attachments: attachmentNames(options.attachments),
 		fileData: fileDataOf(ctx, itemIndex, options.fileData),
+		attachmentMediaResolution:
+			options.attachmentMediaResolution === undefined
+				? undefined
+				: checkedChoice(
+						ctx,
+						itemIndex,
+						options.attachmentMediaResolution,
+						'Attachment Media Resolution',
+						PART_MEDIA_RESOLUTIONS.map(({ value }) => value),
+					),
 		includeRawChunks: options.includeRawChunks === true,
 		live: {
 			streamToResponse: (options.streamToResponse ?? OPTION_DEFAULTS.streamToResponse) === true,

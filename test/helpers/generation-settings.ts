@@ -26,6 +26,12 @@ export const SETTING_EXAMPLES: Record<string, SettingExample> = {
 	candidateCount: { value: 2, sent: 2, bad: 0 },
 	frequencyPenalty: { value: 0.25, sent: 0.25, bad: '={{ "strong" }}' },
 	maxOutputTokens: { value: 256, sent: 256, bad: 2.5 },
+	mediaResolution: {
+		value: 'MEDIA_RESOLUTION_LOW',
+		sent: 'MEDIA_RESOLUTION_LOW',
+		// A part's own level, which the request-wide setting does not take.
+		bad: '={{ "MEDIA_RESOLUTION_ULTRA_HIGH" }}',
+	},
 	presencePenalty: { value: -0.5, sent: -0.5, bad: '={{ Infinity }}' },
 	responseMimeType: {
 		value: 'application/json',
@@ -35,6 +41,18 @@ export const SETTING_EXAMPLES: Record<string, SettingExample> = {
 	responseSchema: {
 		value: '{"type": "object", "properties": {"name": {"type": "string"}}}',
 		sent: { type: 'object', properties: { name: { type: 'string' } } },
+		bad: '["a list"]',
+		with: { responseMimeType: 'application/json' },
+	},
+	responseJsonSchema: {
+		value:
+			'{"type": "object", "properties": {"tags": {"type": "array", "items": {"$ref": "#/$defs/tag"}}}, "$defs": {"tag": {"type": "string"}}, "additionalProperties": false}',
+		sent: {
+			type: 'object',
+			properties: { tags: { type: 'array', items: { $ref: '#/$defs/tag' } } },
+			$defs: { tag: { type: 'string' } },
+			additionalProperties: false,
+		},
 		bad: '["a list"]',
 		with: { responseMimeType: 'application/json' },
 	},

@@ -2,6 +2,9 @@
  * Binary data of the input item sent as inline data: the files come from n8n's own binary
  * helper (as a Read Binary File or HTTP Request node would produce them).
  */
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import { QuickrouterGemini } from '../../nodes/QuickrouterGemini/QuickrouterGemini.node';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
 
 const server = useStandin();
@@ -173,4 +176,109 @@ test('File API URIs without a MIME type fail before any request, naming the fiel
 		'"File URIs (JSON)" of item 0 is not an array of { "fileUri", "mimeType" } objects',
 	);
 	expect(server.generateRequests).toHaveLength(0);
+});
+
+describe('Attachment Media Resolution', () => {
+	const file = { fileUri: 'https://example.com/report.pdf', mimeType: 'application/pdf' };
+
+	test('the editor offers the four levels a part takes, Ultra High included', () => {
+		const options = new QuickrouterGemini().description.properties.find(
+			(property) => property.name === 'options',
+		)?.options as INodeProperties[];
+		const option = options.find((entry) => entry.name === 'attachmentMediaResolution');
+		expect(
+			(option?.options as INodePropertyOptions[]).map(({ name, value }) => [name, value]),
+		).toEqual([
+			['Low', 'MEDIA_RESOLUTION_LOW'],
+			['Medium', 'MEDIA_RESOLUTION_MEDIUM'],
+			['High', 'MEDIA_RESOLUTION_HIGH'],
+			['Ultra High', 'MEDIA_RESOLUTION_ULTRA_HIGH'],
+		]);
+	});
+
+	test('gives every part of Attachments and File URIs its own level, beside the request-wide one', async () => {
+		const { error } = await runGemini(
+			server,
+			{
+				prompt: 'Compare.',
+				generationConfig: { mediaResolution: 'MEDIA_RESOLUTION_LOW' },
+				options: {
+					attachments: 'image, invoice',
+					fileData: JSON.stringify([file]),
+					attachmentMediaResolution: 'MEDIA_RESOLUTION_ULTRA_HIGH',
+				},
+			},
+			{ rows: [row] },
+		);
+		expect(error).toBeUndefined();
+		const level = { level: 'MEDIA_RESOLUTION_ULTRA_HIGH' };
+		expect(server.generateRequests[0].body).toEqual({
+			contents: [
+				{
+					role: 'user',
+					parts: [
+						{ text: 'Compare.' },
+						{ inlineData: { mimeType: 'image/png', data: PNG }, mediaResolution: level },
+						{ inlineData: { mimeType: 'application/pdf', data: PDF }, mediaResolution: level },
+						{ fileData: file, mediaResolution: level },
+					],
+				},
+			],
+			generationConfig: { mediaResolution: 'MEDIA_RESOLUTION_LOW' },
+		});
+	});
+
+	test('a part of Contents (JSON) keeps its own level; the option leaves it alone', async () => {
+		const { error } = await runGemini(
+			server,
+			{
+				contentsMode: 'json',
+				contentsJson: JSON.stringify([
+					{
+						role: 'user',
+						parts: [
+							{ text: 'Read both.' },
+							{
+								inlineData: { mimeType: 'image/png', binaryProperty: 'image' },
+								mediaResolution: { level: 'MEDIA_RESOLUTION_LOW' },
+							},
+						],
+					},
+				]),
+				options: { attachments: 'invoice', attachmentMediaResolution: 'MEDIA_RESOLUTION_HIGH' },
+			},
+			{ rows: [row] },
+		);
+		expect(error).toBeUndefined();
+		const body = server.generateRequests[0].body as { contents: Array<{ parts: unknown[] }> };
+		expect(body.contents[0].parts).toEqual([
+			{ text: 'Read both.' },
+			{
+				inlineData: { mimeType: 'image/png', data: PNG },
+				mediaResolution: { level: 'MEDIA_RESOLUTION_LOW' },
+			},
+			{
+				inlineData: { mimeType: 'application/pdf', data: PDF },
+				mediaResolution: { level: 'MEDIA_RESOLUTION_HIGH' },
+			},
+		]);
+	});
+
+	test('a level the API does not take fails before any request, naming the option', async () => {
+		const { error } = await runGemini(
+			server,
+			{
+				prompt: 'x',
+				options: {
+					attachments: 'image',
+					attachmentMediaResolution: '={{ "MEDIA_RESOLUTION_MAX" }}',
+				},
+			},
+			{ rows: [row] },
+		);
+		expect(error?.message).toBe(
+			'"Attachment Media Resolution" of item 0 must be one of MEDIA_RESOLUTION_LOW, MEDIA_RESOLUTION_MEDIUM, MEDIA_RESOLUTION_HIGH, MEDIA_RESOLUTION_ULTRA_HIGH, not "MEDIA_RESOLUTION_MAX"',
+		);
+		expect(server.generateRequests).toHaveLength(0);
+	});
 });

@@ -101,6 +101,23 @@ test('generate sends the chat as Gemini contents with the node settings, and ret
 	});
 });
 
+test('Media Resolution goes into generationConfig as the API names its level', async () => {
+	const { error } = await withModel(
+		async (model) => asData(await model.chatModel.generate(hello)),
+		{
+			...PARAMETERS,
+			generationConfig: { mediaResolution: 'MEDIA_RESOLUTION_HIGH' },
+			safetySettings: {},
+		},
+	);
+	expect(error).toBeUndefined();
+	expect(server.generateRequests[0].body).toEqual({
+		systemInstruction: { parts: [{ text: 'Be brief.' }] },
+		contents: [{ role: 'user', parts: [{ text: 'Hi' }] }],
+		generationConfig: { mediaResolution: 'MEDIA_RESOLUTION_HIGH' },
+	});
+});
+
 test('stream yields the deltas as they arrive, reasoning apart, then the finish with usage', async () => {
 	server.reset(() => ({
 		status: 200,

@@ -275,6 +275,42 @@ describe('JSON mode (Response MIME Type application/json)', () => {
 		expect(json.json).toEqual({ name: 'Neko', legs: 4 });
 	});
 
+	test('with Response JSON Schema the answer is parsed into `json` the same way', async () => {
+		server.reset(jsonAnswer(['{"name": "Neko", "pet": {"kind": "cat"}, ', '"age": null}']));
+		const [{ json }] = (
+			await runGemini(server, {
+				prompt: 'hi',
+				generationConfig: {
+					responseMimeType: 'application/json',
+					responseJsonSchema:
+						'{"type": "object", "properties": {"age": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}}',
+				},
+			})
+		).output(GEMINI);
+		expect(json.json).toEqual({ name: 'Neko', pet: { kind: 'cat' }, age: null });
+	});
+
+	test('with Response JSON Schema, an answer that is not JSON fails as in JSON mode', async () => {
+		server.reset(jsonAnswer(['{"name": ']));
+		const { error } = await runGemini(server, {
+			prompt: 'hi',
+			generationConfig: { responseMimeType: 'application/json', responseJsonSchema: '{}' },
+		});
+		expect(error?.message).toMatch(/^The answer is not valid JSON: /);
+	});
+
+	test('with Response JSON Schema and a MIME type other than JSON, the answer stays text', async () => {
+		server.reset(jsonAnswer(['{"a": 1}']));
+		const [{ json }] = (
+			await runGemini(server, {
+				prompt: 'hi',
+				generationConfig: { responseMimeType: 'text/plain', responseJsonSchema: '{}' },
+			})
+		).output(GEMINI);
+		expect(json).not.toHaveProperty('json');
+		expect(json.text).toBe('{"a": 1}');
+	});
+
 	test('an answer that is not JSON is a clear error that keeps the raw text', async () => {
 		server.reset(jsonAnswer(['Sure! Here is the JSON: {"name": "Neko"']));
 		const { error } = await runGemini(server, {

@@ -10,7 +10,7 @@ import { CREDENTIAL_TYPE, geminiWorkflow, runWorkflow } from '../harness/n8n';
 import { FIXTURE_DIR } from '../helpers/fixtures';
 import { GEMINI, runGemini, useStandin } from '../helpers/workflow';
 import { echoScript, type ScriptedReply, STANDIN_TOKEN } from '../standin/server';
-import { encodeSse } from '../standin/sse';
+import { encodeSse, textChunk } from '../standin/sse';
 
 const seed = JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'seed.json'), 'utf8'));
 
@@ -207,6 +207,116 @@ describe('generation config', () => {
 			expect(server.generateRequests).toEqual([]);
 		},
 	);
+
+	describe('Response JSON Schema', () => {
+		// JSON Schema that Response Schema (an OpenAPI subset) cannot carry: $ref into $defs,
+		// anyOf with null, additionalProperties, minimum.
+		const schema = {
+			type: 'object',
+			properties: {
+				name: { type: 'string' },
+				pet: { $ref: '#/$defs/pet' },
+				age: { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'null' }] },
+			},
+			required: ['name', 'pet'],
+			additionalProperties: false,
+			$defs: { pet: { type: 'object', properties: { kind: { enum: ['cat', 'dog'] } } } },
+		};
+
+		beforeEach(() => {
+			const answer = '{"name": "Neko", "pet": {"kind": "cat"}}';
+			server.reset(() => ({ body: encodeSse([textChunk(answer, { finishReason: 'STOP' })]) }));
+		});
+
+		test('is sent as written, with the MIME type, as generationConfig.responseJsonSchema', async () => {
+			const { error } = await runGemini(server, {
+				prompt: 'hi',
+				generationConfig: {
+					responseMimeType: 'application/json',
+					responseJsonSchema: JSON.stringify(schema, null, 2),
+				},
+			});
+			expect(error).toBeUndefined();
+			expect(server.generateRequests[0].body).toEqual({
+				contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+				generationConfig: { responseMimeType: 'application/json', responseJsonSchema: schema },
+			});
+		});
+
+		test('an expression may return the schema object itself', async () => {
+			const { error } = await runGemini(server, {
+				prompt: 'hi',
+				generationConfig: {
+					responseMimeType: 'application/json',
+					// Indented: "}}" inside would end the expression.
+					responseJsonSchema: `={{ ${JSON.stringify(schema, null, 1)} }}`,
+				},
+			});
+			expect(error).toBeUndefined();
+			expect(server.generateRequests[0].body).toMatchObject({
+				generationConfig: { responseJsonSchema: schema },
+			});
+		});
+
+		test.each([
+			['JSON that does not parse', '{"type": "object",}', 'is not valid JSON: '],
+			['an array', '[{"type": "object"}]', 'is not a JSON object'],
+			['a boolean schema', 'true', 'is not a JSON object'],
+		])('%s fails before any request, naming the field', async (_name, value, problem) => {
+			const { error } = await runGemini(server, {
+				prompt: 'hi',
+				generationConfig: { responseMimeType: 'application/json', responseJsonSchema: value },
+			});
+			expect(error?.message.startsWith(`"Response JSON Schema" of item 0 ${problem}`)).toBe(true);
+			expect(server.generateRequests).toEqual([]);
+		});
+
+		test.each([
+			['both as settings', { responseSchema: '{"type": "object"}' }],
+			[
+				'Response Schema in Extra Generation Config',
+				{ extraJson: '{"responseSchema": {"type": "string"}}' },
+			],
+			[
+				'the proto name _responseJsonSchema in Extra Generation Config',
+				{
+					responseJsonSchema: undefined,
+					responseSchema: '{"type": "object"}',
+					extraJson: '{"_responseJsonSchema": {"type": "object"}}',
+				},
+			],
+		])('with Response Schema (%s) fails before any request, naming both', async (_name, more) => {
+			const { error } = await runGemini(server, {
+				prompt: 'hi',
+				generationConfig: {
+					responseMimeType: 'application/json',
+					responseJsonSchema: '{"type": "object"}',
+					...more,
+				},
+			});
+			expect(error?.message).toBe(
+				'"Response Schema" and "Response JSON Schema" of item 0 are both set; the API takes only one',
+			);
+			expect((error as { description?: string }).description).toBe(
+				'Response Schema takes an OpenAPI schema subset, Response JSON Schema takes JSON Schema (anyOf, $ref, additionalProperties, …). Keep the one your schema is written in (check Extra Generation Config too).',
+			);
+			expect(server.generateRequests).toEqual([]);
+		});
+
+		// As with Response Schema, the node does not add or check the MIME type: the API's own
+		// rule decides ("responseMimeType is required", js-genai types.ts), and its 400 is the
+		// item's error.
+		test('without a Response MIME Type it is sent, and the API refuses it', async () => {
+			const { error } = await runGemini(server, {
+				prompt: 'hi',
+				generationConfig: { responseJsonSchema: '{"type": "object"}' },
+			});
+			expect(server.generateRequests).toHaveLength(1);
+			expect(error?.message).toContain(
+				'response_mime_type must be set when response_json_schema is set',
+			);
+		});
+	});
 
 	test('extra JSON is merged last, into nested objects too', async () => {
 		await runGemini(server, {

@@ -25,8 +25,6 @@ interface Choice {
 	/** The editor's label; the value itself when not given. */
 	name?: string;
 	description?: string;
-	/** Taken by the API and accepted from an expression, but not offered in the editor's list. */
-	hidden?: true;
 }
 
 interface SettingBase {
@@ -75,22 +73,57 @@ const choices = (values: string[]): Choice[] => values.map((value) => ({ value }
 const titled = (values: string[]): Choice[] =>
 	values.map((value) => ({ value, name: value[0].toUpperCase() + value.slice(1).toLowerCase() }));
 
-/** The aspect ratios image models take (https://ai.google.dev/api/generate-content#ImageConfig). */
-const IMAGE_ASPECT_RATIOS = [
+/**
+ * The aspect ratios image models take, in the order the API's own check lists them
+ * (`aspect_ratio must be one of '1:1', '1:4', '1:8', …`, quoted in test/standin/contract.ts).
+ * The four extreme ones came with Gemini 3.1 Flash Image (googleapis/python-genai 8b2a4e04,
+ * "Support more image sizes and resolutions"; https://ai.google.dev/gemini-api/docs/image-generation);
+ * the other ten are every image model's (https://ai.google.dev/api/generate-content#ImageConfig).
+ */
+const EXTREME_ASPECT_RATIOS = ['1:4', '4:1', '1:8', '8:1'];
+const IMAGE_ASPECT_RATIOS: Choice[] = [
 	'1:1',
-	'16:9',
-	'21:9',
+	'1:4',
+	'1:8',
 	'2:3',
 	'3:2',
 	'3:4',
+	'4:1',
 	'4:3',
 	'4:5',
 	'5:4',
+	'8:1',
 	'9:16',
-];
+	'16:9',
+	'21:9',
+].map((value) => ({
+	value,
+	description: EXTREME_ASPECT_RATIOS.includes(value)
+		? 'Gemini 3.1 Flash Image only'
+		: 'Every Gemini image model',
+}));
 
-/** The aspect ratios Gemini 3.1 Flash Image adds (https://ai.google.dev/gemini-api/docs/image-generation). */
-const MORE_ASPECT_RATIOS = ['1:4', '4:1', '1:8', '8:1'];
+/**
+ * The image sizes, smallest first. "You must use an uppercase 'K'"; 512 (0.5K) is Gemini 3.1
+ * Flash Image's; Gemini 3 Pro Image takes 1K, 2K and 4K; Gemini 2.5 Flash Image makes about
+ * 1024 px only (https://ai.google.dev/gemini-api/docs/image-generation). Output tokens per
+ * image of 3.1 Flash Image: 747, 1120, 1680, 2520 (its Vertex AI model page).
+ */
+const IMAGE_SIZES: Choice[] = [
+	{ value: '512', description: 'About 512 px (0.5K); Gemini 3.1 Flash Image only' },
+	{
+		value: '1K',
+		description: 'About 1024 px, the default; Gemini 3 image models (3 Pro Image, 3.1 Flash Image)',
+	},
+	{
+		value: '2K',
+		description: 'About 2048 px; Gemini 3 image models (3 Pro Image, 3.1 Flash Image)',
+	},
+	{
+		value: '4K',
+		description: 'About 4096 px; Gemini 3 image models (3 Pro Image, 3.1 Flash Image)',
+	},
+];
 
 /** The prebuilt voices of Gemini's speech models (https://ai.google.dev/gemini-api/docs/speech-generation). */
 const VOICES = [
@@ -163,12 +196,59 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		description: 'The most tokens the answer may have',
 	},
 	{
+		displayName: 'Media Resolution',
+		name: 'mediaResolution',
+		type: 'oneOf',
+		// GenerationConfig.mediaResolution, every multimodal model; the request-wide enum has no
+		// ULTRA_HIGH, a part's own level does (js-genai MediaResolution; levers.md §4). Tokens per
+		// level: https://ai.google.dev/gemini-api/docs/generate-content/media-resolution
+		api: 'mediaResolution',
+		chat: true,
+		// "A balance of detail, cost and latency"; Google's pick for PDFs (same page).
+		default: 'MEDIA_RESOLUTION_MEDIUM',
+		description:
+			"Tokens spent on each image, PDF page or video frame of the request (mediaResolution): fewer is cheaper and faster, more sees finer detail. Not set: the model's default.",
+		choices: [
+			{
+				value: 'MEDIA_RESOLUTION_LOW',
+				name: 'Low',
+				description:
+					'Fewest tokens: Gemini 3 about 280 per image or PDF page, 70 per video frame; Gemini 2.5 about 64',
+			},
+			{
+				value: 'MEDIA_RESOLUTION_MEDIUM',
+				name: 'Medium',
+				description:
+					'Gemini 3 about 560 per image or PDF page, 70 per video frame; Gemini 2.5 about 256',
+			},
+			{
+				value: 'MEDIA_RESOLUTION_HIGH',
+				name: 'High',
+				description:
+					'Most detail: Gemini 3 about 1120 per image or PDF page, 280 per video frame; Gemini 2.5 about 256 with pan and scan',
+			},
+		],
+		keepOrder: true,
+	},
+	{
 		displayName: 'Presence Penalty',
 		name: 'presencePenalty',
 		type: 'number',
 		api: 'presencePenalty',
 		default: 0,
 		description: 'Penalizes tokens that already appeared, encouraging new topics',
+	},
+	{
+		displayName: 'Response JSON Schema',
+		name: 'responseJsonSchema',
+		type: 'jsonObject',
+		// Field 28 of GenerationConfig, the JSON name Google's SDK sends (js-genai
+		// _models_converters.ts); its doc comment (types.ts): "If set, `response_schema` must be
+		// omitted, but `response_mime_type` is required." Checked below with Response Schema.
+		api: 'responseJsonSchema',
+		default: '{\n  "type": "object",\n  "properties": {}\n}',
+		description:
+			'A JSON Schema the answer must follow ($ref, $defs, anyOf, additionalProperties, …); use with the JSON MIME type, instead of Response Schema',
 	},
 	{
 		displayName: 'Response MIME Type',
@@ -182,7 +262,8 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 			{
 				value: 'application/json',
 				name: 'JSON',
-				description: 'The answer is JSON, shaped by Response Schema when set',
+				description:
+					'The answer is JSON, shaped by Response Schema or Response JSON Schema when set',
 			},
 			{
 				value: 'text/x.enum',
@@ -197,7 +278,8 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		type: 'jsonObject',
 		api: 'responseSchema',
 		default: '{\n  "type": "object",\n  "properties": {}\n}',
-		description: 'An OpenAPI schema object the answer must follow; use with the JSON MIME type',
+		description:
+			'An OpenAPI schema object the answer must follow; use with the JSON MIME type. For full JSON Schema use Response JSON Schema instead.',
 	},
 	{
 		displayName: 'Seed',
@@ -308,12 +390,8 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		api: 'imageConfig.aspectRatio',
 		default: '1:1',
 		description:
-			'Shape of the images an image model makes (imageConfig.aspectRatio; gemini-2.5-flash-image, gemini-3-pro-image-preview)',
-		choices: [
-			...choices(IMAGE_ASPECT_RATIOS),
-			...MORE_ASPECT_RATIOS.map((value) => ({ value, hidden: true as const })),
-		],
-		// The square first, then the others in code-point order, as the editor has always listed them.
+			'Shape of the images an image model makes (imageConfig.aspectRatio). 1:4, 4:1, 1:8 and 8:1 are Gemini 3.1 Flash Image’s only.',
+		choices: IMAGE_ASPECT_RATIOS,
 		keepOrder: true,
 	},
 	{
@@ -322,10 +400,10 @@ export const GENERATION_SETTINGS: GenerationSetting[] = [
 		type: 'oneOf',
 		api: 'imageConfig.imageSize',
 		default: '1K',
-		description: 'Size of the images Gemini 3 image models make (imageConfig.imageSize)',
-		// "You must use an uppercase 'K'"; 512 is Gemini 3.1 Flash Image's
-		// (https://ai.google.dev/gemini-api/docs/image-generation).
-		choices: [{ value: '512', hidden: true }, ...choices(['1K', '2K', '4K'])],
+		description:
+			'Size of the images Gemini 3 image models make (imageConfig.imageSize). 512 is Gemini 3.1 Flash Image’s only.',
+		choices: IMAGE_SIZES,
+		keepOrder: true,
 	},
 	{
 		displayName: 'Voice',
@@ -366,13 +444,11 @@ function propertyOf(setting: GenerationSetting): INodeProperties {
 			};
 		case 'oneOf':
 		case 'listOf': {
-			const options = setting.choices
-				.filter((choice) => !choice.hidden)
-				.map(({ value, name: label = value, description: about }) => ({
-					name: label,
-					value,
-					...(about !== undefined ? { description: about } : {}),
-				}));
+			const options = setting.choices.map(({ value, name: label = value, description: about }) => ({
+				name: label,
+				value,
+				...(about !== undefined ? { description: about } : {}),
+			}));
 			// n8n lists a field's options by name.
 			if (setting.type === 'listOf' || !setting.keepOrder) {
 				options.sort((a, b) => a.name.localeCompare(b.name));
@@ -500,23 +576,50 @@ function deepMerge(target: IDataObject, source: IDataObject): IDataObject {
 	return target;
 }
 
-/**
- * The API refuses a thinking budget and a thinking level together ("You can only set only one
- * of thinking budget and thinking level", seen from gemini-flash-latest); which one a model
- * takes depends on its family (https://ai.google.dev/gemini-api/docs/thinking).
- */
-function checkThinking(ctx: NodeContext, itemIndex: number, thinking: unknown): void {
-	if (!isPlainObject(thinking)) return;
-	if (thinking.thinkingBudget === undefined || thinking.thinkingLevel === undefined) return;
-	throw new NodeOperationError(
-		ctx.getNode(),
-		`"Thinking Budget" and "Thinking Level" of item ${itemIndex} are both set; the API takes only one`,
-		{
-			itemIndex,
-			description:
-				'Gemini 3 models take a Thinking Level (minimal, low, medium or high); Gemini 2.5 models take a Thinking Budget in tokens. Remove the one your model does not take (check Extra Generation Config too).',
-		},
-	);
+const isSet = (value: unknown) => value !== undefined && value !== null;
+
+/** Two settings the API refuses together: found in the merged config, Extra Generation Config too. */
+interface ExclusivePair {
+	fields: [string, string];
+	bothSet: (config: IDataObject) => boolean;
+	/** What each takes, so the user knows which to keep. */
+	advice: string;
+}
+
+const EXCLUSIVE_PAIRS: ExclusivePair[] = [
+	{
+		// "You can only set only one of thinking budget and thinking level", seen from
+		// gemini-flash-latest; which one a model takes depends on its family
+		// (https://ai.google.dev/gemini-api/docs/thinking).
+		fields: ['Thinking Budget', 'Thinking Level'],
+		bothSet: ({ thinkingConfig: thinking }) =>
+			isPlainObject(thinking) &&
+			thinking.thinkingBudget !== undefined &&
+			thinking.thinkingLevel !== undefined,
+		advice:
+			'Gemini 3 models take a Thinking Level (minimal, low, medium or high); Gemini 2.5 models take a Thinking Budget in tokens. Remove the one your model does not take',
+	},
+	{
+		// responseJsonSchema: "If set, `response_schema` must be omitted" (js-genai types.ts). The
+		// proto's field 24 has the JSON name `_responseJsonSchema`, taken too (levers.md §3).
+		fields: ['Response Schema', 'Response JSON Schema'],
+		bothSet: (config) =>
+			isSet(config.responseSchema) &&
+			(isSet(config.responseJsonSchema) || isSet(config._responseJsonSchema)),
+		advice:
+			'Response Schema takes an OpenAPI schema subset, Response JSON Schema takes JSON Schema (anyOf, $ref, additionalProperties, …). Keep the one your schema is written in',
+	},
+];
+
+function checkExclusive(ctx: NodeContext, itemIndex: number, config: IDataObject): void {
+	for (const { fields, bothSet, advice } of EXCLUSIVE_PAIRS) {
+		if (!bothSet(config)) continue;
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`"${fields[0]}" and "${fields[1]}" of item ${itemIndex} are both set; the API takes only one`,
+			{ itemIndex, description: `${advice} (check Extra Generation Config too).` },
+		);
+	}
 }
 
 /** The Generation Config collection -> `generationConfig`, or undefined when nothing is set. */
@@ -538,6 +641,6 @@ export function generationConfig(ctx: NodeContext, itemIndex: number): IDataObje
 		) as IDataObject;
 		deepMerge(config, extra);
 	}
-	checkThinking(ctx, itemIndex, config.thinkingConfig);
+	checkExclusive(ctx, itemIndex, config);
 	return Object.keys(config).length > 0 ? config : undefined;
 }
