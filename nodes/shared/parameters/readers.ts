@@ -142,10 +142,12 @@ export function readRequestOptions(
 			'option',
 		);
 	const perMinute = read('requestsPerMinute');
+	const idleTimeout = timerOf(read('idleTimeout'));
 	return {
 		limits: {
 			timeout: timerOf(read('timeout')),
-			idleTimeout: timerOf(read('idleTimeout')),
+			startTimeout: idleTimeout,
+			idleTimeout,
 			maxResponseBytes: Math.round(read('maxResponseSize') * MB),
 		},
 		maxEventChars: Math.round(read('maxEventSize') * MB),
