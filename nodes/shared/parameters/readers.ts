@@ -234,7 +234,7 @@ export function cachedContentOf(
 			itemIndex,
 			'Cached Content',
 			problem,
-			'Give the name the API returned when the cache was created, cachedContents/<id>, or the ID alone.',
+			"Give the name the API returned when the cache was made, cachedContents/<id>, or the ID alone. (Vertex AI's projects/…/cachedContents/… names are not for this API.)",
 		);
 	if (typeof value !== 'string') throw fail(`must be a cache name, not ${shown(value)}`);
 	const name = value.trim();
