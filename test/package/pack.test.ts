@@ -9,17 +9,18 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * Budget: the packed tarball stays under 74 KiB, unpacked under 248 KiB, about 6 % above what
+ * Budget: the packed tarball stays under 84 KiB, unpacked under 280 KiB, about 6 % above what
  * it measures now, so that an unexpected addition (a bundled copy of a dependency, a stray
- * file) fails here while ordinary work fits. Measured when the core was split into its layers
- * and index.js added: 71,297 B packed, 238,338 B unpacked; each alone with gzip -9, the core
- * 27,464 B, the main node 12,293 B, the chat model 5,748 B, the credential 2,163 B, the README
- * 20,679 B. The 40 kB target of the previous restructure is withdrawn: the request checks,
- * rate limits, quotas, media and hints added since, and the README that documents them,
- * outgrew it.
+ * file) fails here while ordinary work fits. Measured with Service Tier and Cached Content
+ * (issue 21) added: 79,308 B packed, 263,153 B unpacked (74,486 B and 248,371 B before them,
+ * which the previous budget of 74 and 248 KiB no longer left room for); each alone with
+ * gzip -9, the core 30,702 B, the main node 12,330 B, the chat model 6,614 B, the README
+ * 23,998 B. The 40 kB target of an earlier restructure is withdrawn: the request checks, rate
+ * limits, quotas, media, hints and cost levers added since, and the README that documents
+ * them, outgrew it.
  */
-const MAX_PACKED_BYTES = 74 * 1024;
-const MAX_UNPACKED_BYTES = 248 * 1024;
+const MAX_PACKED_BYTES = 84 * 1024;
+const MAX_UNPACKED_BYTES = 280 * 1024;
 
 interface PackReport {
 	size: number;
