@@ -28,5 +28,8 @@ export function chatRequestBody(
 		...(toolConfig ? { toolConfig } : {}),
 		...(settings.safetySettings ? { safetySettings: settings.safetySettings } : {}),
 		...(settings.generationConfig ? { generationConfig: settings.generationConfig } : {}),
+		// With a cache, the agent's system message and tools make the API refuse the request
+		// (they belong in the cache); its own message says so, and reaches the agent as it is.
+		...settings.requestFields,
 	};
 }

@@ -4,11 +4,13 @@
  */
 import type { IDataObject, ISupplyDataFunctions } from 'n8n-workflow';
 
+import type { GenerateContentRequest } from '../shared/gemini/types';
 import { generationConfig } from '../shared/parameters/generation-settings';
 import {
 	builtInToolsOf,
 	readModel,
 	readRequestOptions,
+	requestFieldsOf,
 	safetySettingsOf,
 } from '../shared/parameters/readers';
 import type { RequestOptions } from '../shared/transport/generate-stream';
@@ -19,6 +21,8 @@ export interface ChatSettings extends RequestOptions {
 	safetySettings?: IDataObject[];
 	/** Google's own tools switched on (`{ googleSearch: {} }`…), sent beside the agent's. */
 	builtInTools?: IDataObject[];
+	/** Service Tier and Cached Content, sent at the top level of every request when set. */
+	requestFields: Pick<GenerateContentRequest, 'cachedContent' | 'serviceTier'>;
 	/** The item the sub-node was supplied for; errors name it. */
 	itemIndex: number;
 }
@@ -29,6 +33,7 @@ export function readChatSettings(ctx: ISupplyDataFunctions, itemIndex: number): 
 		generationConfig: generationConfig(ctx, itemIndex),
 		safetySettings: safetySettingsOf(ctx, itemIndex),
 		builtInTools: builtInToolsOf(ctx, itemIndex),
+		requestFields: requestFieldsOf(ctx, itemIndex),
 		itemIndex,
 		...readRequestOptions(ctx, itemIndex),
 	};

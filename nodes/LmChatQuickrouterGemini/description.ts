@@ -18,11 +18,13 @@ import {
 import { chatGenerationConfigProperty } from '../shared/parameters/generation-settings';
 
 const CHAT_OPTIONS = [
+	'cachedContent',
 	'idleTimeout',
 	'maxRateLimitWait',
 	'maxRetries',
 	'maxRetryDelay',
 	'requestsPerMinute',
+	'serviceTier',
 	'timeout',
 ];
 

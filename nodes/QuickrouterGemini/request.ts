@@ -9,7 +9,7 @@ import type { GeminiContent, GenerateContentRequest } from '../shared/gemini/typ
 import { parameterError } from '../shared/runtime/errors';
 import { readJsonParameter } from '../shared/parameters/json-parameter';
 import { generationConfig } from '../shared/parameters/generation-settings';
-import { readModel, safetySettingsOf } from '../shared/parameters/readers';
+import { readModel, requestFieldsOf, safetySettingsOf } from '../shared/parameters/readers';
 import { type ItemOptions, readItemOptions } from './options';
 import { toolFields } from './tools';
 import { nodeParameter } from '../shared/parameters/node-parameter';
@@ -162,13 +162,15 @@ export function buildItemRequest(ctx: IExecuteFunctions, itemIndex: number): Ite
 	const contents = contentsFor(ctx, itemIndex);
 	const config = generationConfig(ctx, itemIndex);
 	const safetySettings = safetySettingsOf(ctx, itemIndex);
-	// Key order follows the API reference, so the JSON sent reads like the documented example.
+	// Key order follows the API reference, so the JSON sent reads like the documented example;
+	// Service Tier and Cached Content (Options) are top-level fields, sent only when set.
 	const body: GenerateContentRequest = {
 		...(instruction.trim() !== '' ? { systemInstruction: { parts: [{ text: instruction }] } } : {}),
 		contents,
 		...toolFields(ctx, itemIndex),
 		...(safetySettings ? { safetySettings } : {}),
 		...(config ? { generationConfig: config } : {}),
+		...requestFieldsOf(ctx, itemIndex),
 	};
 
 	return {

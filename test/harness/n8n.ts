@@ -257,6 +257,38 @@ export function forgetRateLimits(): void {
 	core.forgetRateLimits();
 }
 
+/** The waits of the request options a test can scale down (see {@link scaledWaits}). */
+export interface Waits {
+	/** Idle Timeout's default, in ms. */
+	idleTimeout?: number;
+	/** How long a Flex answer may take to start when Idle Timeout is not set, in ms. */
+	flex?: number;
+}
+
+/**
+ * Scales waits of minutes down to what a test can wait for, in the built core the nodes run
+ * (dist/nodes/shared/index.js, as loaded in this test file): Idle Timeout's default and the
+ * start waits per tier (`REQUEST_OPTION_DEFAULTS`, `TIER_START_WAITS` in parameters/readers.ts).
+ * What the editor shows is unchanged. Returns the function that puts them back.
+ */
+export function scaledWaits(waits: Waits): () => void {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const core = require(path.join(PROJECT_ROOT, 'dist/nodes/shared/index.js')) as {
+		REQUEST_OPTION_DEFAULTS: Record<string, unknown>;
+		TIER_START_WAITS: Record<string, number>;
+	};
+	const before = {
+		idleTimeout: core.REQUEST_OPTION_DEFAULTS.idleTimeout,
+		flex: core.TIER_START_WAITS.flex,
+	};
+	if (waits.idleTimeout !== undefined) core.REQUEST_OPTION_DEFAULTS.idleTimeout = waits.idleTimeout;
+	if (waits.flex !== undefined) core.TIER_START_WAITS.flex = waits.flex;
+	return () => {
+		core.REQUEST_OPTION_DEFAULTS.idleTimeout = before.idleTimeout;
+		core.TIER_START_WAITS.flex = before.flex;
+	};
+}
+
 /** Loads dist/ the way n8n loads an installed community package (once per test file). */
 export async function loadPackage(): Promise<LoadedPackage> {
 	loaded ??= (async () => {

@@ -9,19 +9,18 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * Budget: the packed tarball stays under 80 KiB, unpacked under 268 KiB, about 6 % above what
- * it measures now, so that an unexpected addition (a bundled copy of a dependency, a stray
- * file) fails here while ordinary work fits. Measured with Response JSON Schema, Media
- * Resolution and the image settings' full lists (issue 21): 77,547 B packed, 258,657 B
- * unpacked (before them: 74,486 B and 248,371 B, within the last budget of 74 and 248 KiB).
- * When the core was split into its layers and index.js added: 71,297 B packed, 238,338 B
- * unpacked; each alone with gzip -9, the core 27,464 B, the main node 12,293 B, the chat model
- * 5,748 B, the credential 2,163 B, the README 20,679 B. The 40 kB target of the previous
- * restructure is withdrawn: the request checks, rate limits, quotas, media and hints added
- * since, and the README that documents them, outgrew it.
+ * Budget: the packed tarball stays under 87 KiB, unpacked under 287 KiB, about 6 % above
+ * what it measures now, so that an unexpected addition (a bundled copy of a dependency, a stray
+ * file) fails here while ordinary work fits. Measured with issue 21's levers (Service Tier,
+ * Cached Content, Response JSON Schema, Media Resolution, the image settings' full lists, the
+ * chat model's built-in tools) and the real-network bench's README paragraph: 83,174 B packed, 276,554 B unpacked.
+ * Before issue 21: 74,486 B packed, 248,371 B unpacked. When the core was split into its
+ * layers and index.js added: 71,297 B packed, 238,338 B unpacked. The 40 kB target of an
+ * earlier restructure is withdrawn: the request checks, rate limits, quotas, media, hints and
+ * cost levers added since, and the README that documents them, outgrew it.
  */
-const MAX_PACKED_BYTES = 80 * 1024;
-const MAX_UNPACKED_BYTES = 268 * 1024;
+const MAX_PACKED_BYTES = 87 * 1024;
+const MAX_UNPACKED_BYTES = 287 * 1024;
 
 interface PackReport {
 	size: number;

@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { cacheRefusal } from './caches';
 import { checkGenerateRequest } from './contract';
 import { encodeSse, rpcError, textChunk } from './sse';
 
@@ -183,6 +184,12 @@ export class StandinServer {
 	/** What `GET /v1beta/models` lists, page by page. */
 	models: readonly object[] = STANDIN_MODELS;
 
+	/**
+	 * The context caches that exist, by name (`cachedContents/…`), each with the model it was
+	 * made for; none by default. A request naming another is refused as Google does (caches.ts).
+	 */
+	readonly caches = new Map<string, string>();
+
 	private readonly server = http.createServer((req, res) => {
 		void this.handle(req, res);
 	});
@@ -231,6 +238,7 @@ export class StandinServer {
 		this.script = script;
 		this.modelsScript = undefined;
 		this.models = STANDIN_MODELS;
+		this.caches.clear();
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -252,6 +260,10 @@ export class StandinServer {
 			// Like the API, refuse a request that breaks its documented contract (contract.ts).
 			const violation = checkGenerateRequest(recorded.body, recorded.model);
 			if (violation) return this.json(res, 400, { error: violation });
+			// Then the cache it names must exist, for this model ([UNVERIFIED] that Google checks
+			// the request's shape first: a cache and a system instruction are a 400 either way).
+			const refused = cacheRefusal(recorded, this.caches);
+			if (refused) return await this.reply(req, res, refused);
 			return await this.reply(req, res, this.script(recorded));
 		}
 		// Not Google's wording (the stand-in's own, for paths it does not serve); nothing reads it.

@@ -74,4 +74,8 @@ export interface GenerateContentRequest extends IDataObject {
 	toolConfig?: IDataObject;
 	safetySettings?: IDataObject[];
 	generationConfig?: IDataObject;
+	/** A context cache's name, `cachedContents/{id}`; top level, not in generationConfig. */
+	cachedContent?: string;
+	/** `standard`, `flex` or `priority`; top level, not in generationConfig. */
+	serviceTier?: string;
 }

@@ -90,8 +90,55 @@ export const safetySettingsProperty: INodeProperties = {
 	],
 };
 
-/** Options of one request (timeouts, sizes, retries), in the Options collection of both nodes. */
+/**
+ * The service tiers a request may ask for, as the API spells them (lowercase on the wire:
+ * `@google/genai` 3.1.0's enum ServiceTier, after googleapis/js-genai 9bdc2ae5 "Fix service_tier
+ * enums"; Google's REST samples send `"service_tier": "flex"`,
+ * https://ai.google.dev/gemini-api/docs/generate-content/flex-inference).
+ */
+export const SERVICE_TIERS = [
+	{
+		name: 'Flex',
+		value: 'flex',
+		description:
+			'Half the standard price; answers may take 1 to 15 minutes to start, and may be shed when Google is busy (Preview)',
+	},
+	{
+		name: 'Priority',
+		value: 'priority',
+		description:
+			'75–100 % more than standard, served first; past its limit served (and billed) as standard, never refused',
+	},
+	{ name: 'Standard', value: 'standard', description: 'The default tier, at the standard price' },
+];
+
+/** The values, in the reference's order, as an error lists them. */
+export const SERVICE_TIER_VALUES = ['standard', 'flex', 'priority'];
+
+/**
+ * Options of one request, in the Options collection of both nodes: how it is waited for,
+ * bounded and retried, and the two request fields that change what it costs (`serviceTier`,
+ * `cachedContent`, sent at the top level of the request only when set).
+ */
 export const requestOptions: INodeProperties[] = [
+	{
+		displayName: 'Service Tier',
+		name: 'serviceTier',
+		type: 'options',
+		options: SERVICE_TIERS,
+		default: 'standard',
+		description:
+			'Sent as `serviceTier` when added. Flex and Priority need a model and a plan that offer them; the tier that served each answer is `usageMetadata.serviceTier`. With Flex and Idle Timeout not set, an answer may take up to 15 minutes to start.',
+	},
+	{
+		displayName: 'Cached Content',
+		name: 'cachedContent',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. cachedContents/abc123',
+		description:
+			'The name of a context cache created beforehand with the API, sent as `cachedContent`: its tokens are billed at the cached price. A bare ID gets the `cachedContents/` prefix; empty sends none. The cache holds the system instruction and tools, so the request must set neither.',
+	},
 	{
 		displayName: 'Max Rate Limit Wait',
 		name: 'maxRateLimitWait',

@@ -5,12 +5,13 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import type { GenerateContentRequest } from '../gemini/types';
 import type { NodeContext } from '../runtime/context';
 import { parameterError } from '../runtime/errors';
 import { MAX_TIMER_MS } from '../runtime/wait';
 import type { RequestOptions } from '../transport/generate-stream';
 import { BASE_RETRY_DELAY_MS } from '../transport/retry-policy';
-import { checkedNumber, type NumberRule } from './checks';
+import { checkedChoice, checkedNumber, type NumberRule, shown } from './checks';
 import {
 	BUILT_IN_TOOL_NAMES,
 	DEFAULT_MODEL,
@@ -18,6 +19,7 @@ import {
 	HARM_CATEGORY_VALUES,
 	HARM_THRESHOLD_VALUES,
 	requestOptions,
+	SERVICE_TIER_VALUES,
 } from './descriptions';
 import { nodeParameter } from './node-parameter';
 
@@ -93,7 +95,22 @@ export function safetySettingsOf(ctx: NodeContext, itemIndex: number): IDataObje
 	});
 }
 
-const REQUEST_OPTION_DEFAULTS = defaultsOf(requestOptions);
+/**
+ * The defaults of the request options, applied to an option not added. Exported so that tests
+ * can scale the waits down, through the built core (test/harness/n8n.ts `scaledWaits`).
+ */
+export const REQUEST_OPTION_DEFAULTS = defaultsOf(requestOptions);
+
+/**
+ * How long an answer may take to start, by the tier asked for, when Idle Timeout is not set
+ * (an Idle Timeout the user set applies as it is). Flex answers in "Minutes (1–15 min target)",
+ * on spare capacity, and may wait in Google's queue before its first byte; Google asks clients
+ * to wait 10 minutes or more (https://ai.google.dev/gemini-api/docs/generate-content/flex-inference).
+ * Idle Timeout's default, 120 s, would cut most of them off. Once the answer has started, Idle
+ * Timeout applies between its pieces as on any tier. Standard and Priority wait as before.
+ * Exported so that tests can scale it down, like the defaults above.
+ */
+export const TIER_START_WAITS: Record<string, number> = { flex: 15 * 60_000 };
 
 const REQUEST_OPTION_RULES: Record<string, NumberRule> = {
 	maxRetries: { field: 'Max Retries', min: 0, integer: true },
@@ -128,7 +145,10 @@ export function optionsOf(ctx: NodeContext, itemIndex: number): IDataObject {
 	return nodeParameter(ctx, 'options', itemIndex, {}) as IDataObject;
 }
 
-/** Timeouts, size limits and retries; an option not added keeps its default. */
+/**
+ * Timeouts, size limits and retries; an option not added keeps its default, but for the wait
+ * before the answer starts, which follows the Service Tier when Idle Timeout is not added.
+ */
 export function readRequestOptions(
 	ctx: NodeContext,
 	itemIndex: number,
@@ -143,10 +163,17 @@ export function readRequestOptions(
 			'option',
 		);
 	const perMinute = read('requestsPerMinute');
+	const idleTimeout = timerOf(read('idleTimeout'));
+	// "Not set" is an option not added: one added with its default value is the user's.
+	const tierStart =
+		options.idleTimeout === undefined
+			? TIER_START_WAITS[serviceTierOf(ctx, itemIndex, options) ?? '']
+			: undefined;
 	return {
 		limits: {
 			timeout: timerOf(read('timeout')),
-			idleTimeout: timerOf(read('idleTimeout')),
+			startTimeout: Math.max(idleTimeout, tierStart ?? 0),
+			idleTimeout,
 			maxResponseBytes: Math.round(read('maxResponseSize') * MB),
 		},
 		maxEventChars: Math.round(read('maxEventSize') * MB),
@@ -164,4 +191,74 @@ export function readRequestOptions(
 export function builtInToolsOf(ctx: NodeContext, itemIndex: number): IDataObject[] {
 	const tools = nodeParameter(ctx, 'tools', itemIndex, {}) as IDataObject;
 	return BUILT_IN_TOOL_NAMES.filter((name) => tools[name] === true).map((name) => ({ [name]: {} }));
+}
+
+/**
+ * Service Tier as the API takes it (lowercase), or undefined when the option is not added or an
+ * expression gave nothing for this item; any other value fails the item, naming the field.
+ */
+export function serviceTierOf(
+	ctx: NodeContext,
+	itemIndex: number,
+	options: IDataObject = optionsOf(ctx, itemIndex),
+): string | undefined {
+	const value = options.serviceTier;
+	if (value === undefined || value === null || value === '') return undefined;
+	return checkedChoice(ctx, itemIndex, value, 'Service Tier', SERVICE_TIER_VALUES);
+}
+
+const CACHE_PREFIX = 'cachedContents/';
+
+/**
+ * A cache's name as the API takes it, "Format: `cachedContents/{cachedContent}`"
+ * (https://ai.google.dev/api/generate-content#request-body). A bare ID gets the prefix, as
+ * Google's SDK does (`@google/genai` 3.1.0, `tCachedContentName` -> `resourceName`, for the
+ * Gemini API); the IDs the API makes are letters and digits (`cachedContents/ez2yh6u6my9g…`).
+ */
+const CACHE_NAME = /^cachedContents\/[\w.-]+$/;
+
+/**
+ * Cached Content as the API takes it, or undefined when empty or not added; a value that is no
+ * cache name (Vertex AI's `projects/…/cachedContents/…`, a URL, text with spaces) fails the
+ * item, naming the field.
+ */
+export function cachedContentOf(
+	ctx: NodeContext,
+	itemIndex: number,
+	options: IDataObject = optionsOf(ctx, itemIndex),
+): string | undefined {
+	const value = options.cachedContent;
+	if (value === undefined || value === null) return undefined;
+	const fail = (problem: string) =>
+		parameterError(
+			ctx.getNode(),
+			itemIndex,
+			'Cached Content',
+			problem,
+			"Give the name the API returned when the cache was made, cachedContents/<id>, or the ID alone. (Vertex AI's projects/…/cachedContents/… names are not for this API.)",
+		);
+	if (typeof value !== 'string') throw fail(`must be a cache name, not ${shown(value)}`);
+	const name = value.trim();
+	if (name === '') return undefined;
+	const full = name.includes('/') ? name : `${CACHE_PREFIX}${name}`;
+	if (!CACHE_NAME.test(full))
+		throw fail(`is not a cache name of the form cachedContents/<id>: ${shown(name)}`);
+	return full;
+}
+
+/**
+ * The request fields among the options, `cachedContent` and `serviceTier`, checked; only those
+ * set, so a request without them is as it was.
+ */
+export function requestFieldsOf(
+	ctx: NodeContext,
+	itemIndex: number,
+	options: IDataObject = optionsOf(ctx, itemIndex),
+): Pick<GenerateContentRequest, 'cachedContent' | 'serviceTier'> {
+	const cachedContent = cachedContentOf(ctx, itemIndex, options);
+	const serviceTier = serviceTierOf(ctx, itemIndex, options);
+	return {
+		...(cachedContent !== undefined ? { cachedContent } : {}),
+		...(serviceTier !== undefined ? { serviceTier } : {}),
+	};
 }

@@ -79,6 +79,40 @@ export function dailyQuota(
 	return error;
 }
 
+const FLEX_PAGE = 'https://ai.google.dev/gemini-api/docs/generate-content/flex-inference';
+
+/**
+ * A Flex request Google shed: Flex runs on spare capacity, "sheddable" when standard traffic
+ * peaks, and Google answers "503 Service Unavailable: The system is currently at capacity"
+ * with "No server-side fallback" to Standard (the Flex page's errors table). Once the retries
+ * are used up the message says so; Google's own words and what to do go to the description.
+ */
+export function flexShed(error: NodeApiError, tries: number): NodeApiError {
+	const times = tries > 1 ? ` on all ${tries} tries` : '';
+	error.description = `${error.message}\n\nFlex runs on Google's spare capacity and is shed when there is none (${FLEX_PAGE}); Google does not serve it on Standard instead. Retry these items later (or raise Max Retries), or set Service Tier to Standard to have them answered now, at the standard price.`;
+	error.message = `Flex is at capacity: Google shed the request${times} (503)`;
+	return error;
+}
+
+/** A Flex request whose answer did not start in time: Google may still have it queued. */
+export const FLEX_NOT_STARTED_NOTE = `This was a Flex request: Google's latency target for Flex is 1 to 15 minutes, and a request may wait in its queue before the answer starts (${FLEX_PAGE}). Raise Idle Timeout (or leave it unset: Flex then waits 15 minutes), retry later, or use the Standard tier.`;
+
+/**
+ * What a refusal that names the cache means, in place of the status's generic hint. Google
+ * answers 403 PERMISSION_DENIED "CachedContent not found (or permission denied)" for a cache
+ * that does not exist: never made, expired (a cache is deleted at the end of its TTL, 1 hour
+ * by default, https://ai.google.dev/gemini-api/docs/caching) or made with another project's
+ * key; and 400 when the request also sets a system instruction, tools or a tool config, which
+ * belong in the cache, or was made for another model.
+ */
+export function withCacheHint(error: NodeApiError, statusCode: number): NodeApiError {
+	error.description =
+		statusCode === 403
+			? 'The cache named in Cached Content was not found for this key: it may have expired (a cache is deleted at the end of its TTL, 1 hour unless set when it was made), or it was made with another key or project (through a relay, perhaps another upstream key). Create it again and use its new name, or leave Cached Content empty.'
+			: "With Cached Content, the request must not set a System Instruction, Tools or a Tool Config (in the chat model: the agent's system message and tools): they belong in the cache, set when it is made. A cache also serves only the model it was made for.";
+	return error;
+}
+
 /** The stream failed after it started; the answer received so far goes into the description. */
 export function streamFailureError(
 	node: INode,

@@ -7,18 +7,21 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { rpcErrorOfBody } from '../gemini/rpc-status';
 import { GeminiStreamError } from '../gemini/sse-reader';
-import type { GoogleRpcError } from '../gemini/types';
+import type { GenerateContentRequest, GoogleRpcError } from '../gemini/types';
 import { quotaViolationsOf, type QuotaViolation } from '../gemini/quota-failure';
 import type { Redact } from '../gemini/server-text';
 import {
 	connectionError,
 	dailyQuota,
+	FLEX_NOT_STARTED_NOTE,
+	flexShed,
 	httpStatusError,
 	notStartedError,
 	redacted,
 	redirectError,
 	socketErrorCode,
 	streamFailureError,
+	withCacheHint,
 	withNote,
 } from '../runtime/errors';
 import { RedirectFailure, StreamTimeoutError } from './api-request';
@@ -66,6 +69,28 @@ export interface FailureContext {
 	/** A quota not to be waited out, and the model the request was for. */
 	usedUp?: UsedUp;
 	model?: string;
+	/** What of the request the error explains: the tier asked for, the cache named. */
+	request?: Pick<GenerateContentRequest, 'cachedContent' | 'serviceTier'>;
+	/** How many times the request was sent. */
+	tries?: number;
+}
+
+/**
+ * A Flex request refused for capacity before any answer: a 503, as a status or as the stream's
+ * first event. Google documents the 503 for Flex ("The system is currently at capacity",
+ * https://ai.google.dev/gemini-api/docs/generate-content/flex-inference); no body of a shed
+ * request has been published, so any 503 to a Flex request counts.
+ */
+export function isShedFlex(failure: Failure, serviceTier: string | undefined): boolean {
+	if (serviceTier !== 'flex') return false;
+	if (failure.kind === 'status') return failure.error.statusCode === 503;
+	return failure.kind === 'stream' && failure.error.rpcError?.code === 503;
+}
+
+/** Google's message names the cache: a cache that is missing, or that the request misuses. */
+function refusesCache(failure: Failure, cachedContent: string | undefined): boolean {
+	if (cachedContent === undefined || failure.kind !== 'status') return false;
+	return /cachedcontent/i.test(failure.rpcError?.message ?? '');
 }
 
 /** The error the user sees for a failure that is not (or no longer) retried. */
@@ -129,6 +154,19 @@ export function toNodeError(
 			}
 		}
 	})();
+	const { request = {}, tries = 1 } = context;
+	// Shed means sent and refused: a request that failed unsent, with an earlier one's error, was not.
+	if (isShedFlex(failure, request.serviceTier) && partialText === '' && tries > 0) {
+		flexShed(error as NodeApiError, tries);
+	} else if (refusesCache(failure, request.cachedContent) && failure.kind === 'status') {
+		withCacheHint(error as NodeApiError, failure.error.statusCode);
+	} else if (
+		failure.kind === 'timeout' &&
+		failure.error.kind === 'notStarted' &&
+		request.serviceTier === 'flex'
+	) {
+		withNote(error, FLEX_NOT_STARTED_NOTE);
+	}
 	if (note) withNote(error, note);
 	return redacted(error, context.redact);
 }

@@ -13,7 +13,7 @@ import { blockedPromptError } from '../runtime/blocked-prompt';
 import type { NodeContext } from '../runtime/context';
 import { wait } from '../runtime/wait';
 import { apiCredentialOf } from './credentials';
-import { classify, type Failure, toNodeError } from './failures';
+import { classify, type Failure, isShedFlex, toNodeError } from './failures';
 import { openGenerateStream, type StreamLimits } from './http-stream';
 import { rateLimiterFor } from './rate-limits';
 import { decideRetry, isRateLimit, type RetryPolicy, type UsedUp } from './retry-policy';
@@ -107,6 +107,8 @@ export async function* streamGenerateContent(
 		minIntervalMs: options.minIntervalMs,
 		maxWaitMs: options.retry.maxRetryDelay,
 	};
+	/** How many times the request was sent, for the error. */
+	let tries = 0;
 	const failWith = (failure: Failure, note?: string, usedUp?: UsedUp) =>
 		toNodeError(failure, {
 			node: ctx.getNode(),
@@ -117,6 +119,8 @@ export async function* streamGenerateContent(
 			redact: credential.redact,
 			usedUp,
 			model: call.model,
+			request: { serviceTier: call.body.serviceTier, cachedContent: call.body.cachedContent },
+			tries,
 		});
 	let firstRateLimitAt: number | undefined;
 	const keep = call.keepsEveryChunk ? keeper(options.limits.maxResponseBytes) : undefined;
@@ -131,6 +135,7 @@ export async function* streamGenerateContent(
 		let opened = false;
 		let handedOn = false;
 		let failure: Failure | undefined;
+		tries++;
 		try {
 			const stream = await openGenerateStream(ctx, {
 				credential,
@@ -187,7 +192,9 @@ export async function* streamGenerateContent(
 		}
 		if (!decision.retry) {
 			const { usedUp, note } = decision;
-			if (usedUp) {
+			// A shed Flex request says Flex has no capacity, not that the key's quota is spent:
+			// the model's Standard requests must not fail with it unsent.
+			if (usedUp && !isShedFlex(failure, call.body.serviceTier)) {
 				limiter.exhaust({ usedUp, note, failure, until: Date.now() + usedUp.forMs });
 			}
 			throw failWith(failure, note, usedUp);

@@ -30,7 +30,9 @@ const SOCKET_TIMEOUT_SLACK_MS = 100;
 export interface StreamLimits {
 	/** Whole request, from sending to the last byte, in ms. */
 	timeout: number;
-	/** Longest silence, before the answer starts or between bytes, in ms. */
+	/** Longest wait for the answer to start: its status and headers, then its first byte, in ms. */
+	startTimeout: number;
+	/** Longest silence between two pieces of an answer that has started, in ms. */
 	idleTimeout: number;
 	/** Largest response body, in bytes. */
 	maxResponseBytes: number;
@@ -106,8 +108,9 @@ function guard(
 	let lastActivity = Date.now();
 	/** Whether any byte of the body came: silence before it means the answer has not started. */
 	let begun = false;
-	const silence = () =>
-		new StreamTimeoutError(begun ? 'stalled' : 'notStarted', limits.idleTimeout);
+	/** Silence allowed now: a queued request (Flex) may wait longer to start than to go on. */
+	const allowedSilence = () => (begun ? limits.idleTimeout : limits.startTimeout);
+	const silence = () => new StreamTimeoutError(begun ? 'stalled' : 'notStarted', allowedSilence());
 	let failure: Error | undefined;
 	/** Rejects the read in progress, if any. */
 	let interrupt: ((error: Error) => void) | undefined;
@@ -118,13 +121,22 @@ function guard(
 		connection.abort(CLOSED);
 	};
 
+	/**
+	 * The watcher's current wait, cut short when the answer starts if it was armed for a longer
+	 * start than the silence then allowed: a stall just after a Flex answer began must not go
+	 * unnoticed until the start wait would have ended.
+	 */
+	const nap = new AbortController();
+	const longerStart = limits.startTimeout > limits.idleTimeout;
 	const watch = async () => {
 		while (!released.signal.aborted) {
 			const now = Date.now();
-			const idleAt = lastActivity + limits.idleTimeout;
+			const idleAt = lastActivity + allowedSilence();
 			if (now >= deadlineAt) return end(new StreamTimeoutError('total', limits.timeout));
 			if (now >= idleAt) return end(silence());
-			await wait(Math.min(deadlineAt, idleAt) - now, released.signal).catch(() => undefined);
+			const until =
+				!begun && longerStart ? AbortSignal.any([released.signal, nap.signal]) : released.signal;
+			await wait(Math.min(deadlineAt, idleAt) - now, until).catch(() => undefined);
 		}
 	};
 	void watch();
@@ -137,7 +149,7 @@ function guard(
 		if (error instanceof StreamTimeoutError || error instanceof RequestStoppedError) return error;
 		const now = Date.now();
 		if (now >= deadlineAt) return new StreamTimeoutError('total', limits.timeout);
-		if (now - lastActivity >= limits.idleTimeout) return silence();
+		if (now - lastActivity >= allowedSilence()) return silence();
 		return error;
 	};
 
@@ -169,7 +181,10 @@ function guard(
 				return;
 			}
 			lastActivity = Date.now();
-			begun = true;
+			if (!begun) {
+				begun = true;
+				if (longerStart) nap.abort(CLOSED);
+			}
 			received += value.length;
 			if (received > limits.maxResponseBytes) {
 				throw new GeminiStreamError(
@@ -210,14 +225,19 @@ export async function openGenerateStream(
 		body,
 		stream: true,
 		// A backstop only: our own timers give up first, with clearer messages. Without one, n8n
-		// would apply its own default of 300 s, cutting off a model that thinks longer.
+		// would apply its own default of 300 s, cutting off a model that thinks longer (or a Flex
+		// request still in Google's queue). It times the socket's silences, the longest of which
+		// may be the wait for the answer to start.
 		socketTimeout:
-			Math.min(limits.timeout, limits.idleTimeout, MAX_TIMER_MS - SOCKET_TIMEOUT_SLACK_MS) +
-			SOCKET_TIMEOUT_SLACK_MS,
+			Math.min(
+				limits.timeout,
+				Math.max(limits.startTimeout, limits.idleTimeout),
+				MAX_TIMER_MS - SOCKET_TIMEOUT_SLACK_MS,
+			) + SOCKET_TIMEOUT_SLACK_MS,
 		deadline:
-			limits.timeout < limits.idleTimeout
+			limits.timeout < limits.startTimeout
 				? { ms: limits.timeout, kind: 'total' }
-				: { ms: limits.idleTimeout, kind: 'notStarted' },
+				: { ms: limits.startTimeout, kind: 'notStarted' },
 		signal,
 	});
 	const open = guard(response.body, limits, startedAt, connection, signal);
