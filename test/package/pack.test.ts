@@ -13,7 +13,8 @@ const ROOT = path.resolve(__dirname, '../..');
  * what it measures now, so that an unexpected addition (a bundled copy of a dependency, a stray
  * file) fails here while ordinary work fits. Measured with issue 21's levers (Service Tier,
  * Cached Content, Response JSON Schema, Media Resolution, the image settings' full lists, the
- * chat model's built-in tools) and the real-network bench's README paragraph: 83,174 B packed, 276,554 B unpacked.
+ * chat model's built-in tools) and the real-network bench's README paragraph: 83,174 B
+ * packed, 276,554 B unpacked.
  * Before issue 21: 74,486 B packed, 248,371 B unpacked. When the core was split into its
  * layers and index.js added: 71,297 B packed, 238,338 B unpacked. The 40 kB target of an
  * earlier restructure is withdrawn: the request checks, rate limits, quotas, media, hints and
