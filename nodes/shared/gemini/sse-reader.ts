@@ -126,18 +126,21 @@ function strayTextError(stray: string, sawEvents: boolean): GeminiStreamError {
 }
 
 /**
- * Yields each Gemini response chunk of an SSE byte stream as soon as its event is complete.
+ * Yields, for each read of an SSE byte stream, the Gemini response chunks whose events it
+ * completed (in order, never an empty list), as soon as that read arrives: one hand-off per
+ * read rather than per event, which for a fast stream of small events is most of the cost.
  * Throws {@link GeminiStreamError} for an error event, an appended error body, malformed JSON,
- * an oversized event or a body that is not SSE at all.
+ * an oversized event or a body that is not SSE at all; the chunks before a bad event of the
+ * same read are handed on first, as {@link readGeminiStream} would have.
  */
-export async function* readGeminiStream(
+export async function* readGeminiStreamBatches(
 	body: AsyncIterable<Uint8Array | string>,
 	options: ReadStreamOptions = {},
-): AsyncGenerator<GeminiResponseChunk> {
+): AsyncGenerator<GeminiResponseChunk[]> {
 	const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
 	const redact = options.redact ?? ((text: string) => text);
 	const decoder = new TextDecoder('utf-8');
-	const ready: string[] = [];
+	let ready: string[] = [];
 	let stray = '';
 	let failure: GeminiStreamError | undefined;
 	let sawEvents = false;
@@ -161,27 +164,56 @@ export async function* readGeminiStream(
 		maxBufferSize: maxEventChars,
 	});
 
-	function* drain(): Generator<GeminiResponseChunk> {
+	/**
+	 * The chunks of the events completed so far; `failed` when one of them (or its size) was
+	 * refused, `error` saying why: the chunks before it are still handed on.
+	 */
+	function drain(): { chunks: GeminiResponseChunk[]; failed: boolean; error?: unknown } {
 		if (failure) throw failure;
-		for (const data of ready.splice(0)) {
-			const chunk = parseEventData(redact(data));
-			if (chunk) {
-				options.onEvent?.(data.length);
-				sawEvents = true;
-				yield chunk;
+		const events = ready;
+		ready = [];
+		const chunks: GeminiResponseChunk[] = [];
+		try {
+			for (const data of events) {
+				const chunk = parseEventData(redact(data));
+				if (chunk) {
+					options.onEvent?.(data.length);
+					sawEvents = true;
+					chunks.push(chunk);
+				}
 			}
+		} catch (error) {
+			return { chunks, failed: true, error };
 		}
+		return { chunks, failed: false };
 	}
 
 	for await (const piece of body) {
 		// `stream: true` holds back the bytes of a character split across reads.
 		parser.feed(typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true }));
 		// Most reads end mid-event: nothing to hand on yet.
-		if (failure || ready.length > 0) yield* drain();
+		if (failure || ready.length > 0) {
+			const drained = drain();
+			if (drained.chunks.length > 0) yield drained.chunks;
+			if (drained.failed) throw drained.error;
+		}
 	}
 	// A last event with no blank line after it is still an event: end it explicitly.
 	parser.feed(`${decoder.decode()}\n\n`);
-	yield* drain();
+	const last = drain();
+	if (last.chunks.length > 0) yield last.chunks;
+	if (last.failed) throw last.error;
 
 	if (stray.trim() !== '') throw strayTextError(redact(stray.trim()), sawEvents);
+}
+
+/**
+ * Yields each Gemini response chunk of an SSE byte stream as soon as its event is complete;
+ * {@link readGeminiStreamBatches} one by one.
+ */
+export async function* readGeminiStream(
+	body: AsyncIterable<Uint8Array | string>,
+	options: ReadStreamOptions = {},
+): AsyncGenerator<GeminiResponseChunk> {
+	for await (const chunks of readGeminiStreamBatches(body, options)) yield* chunks;
 }
