@@ -234,3 +234,29 @@ describe('one list of chunks per read', () => {
 		expect(textsOf(chunks)).toEqual(lists.flat());
 	});
 });
+
+describe('nesting', () => {
+	/** An event of `levels` nested containers in all: the response object and lists inside it. */
+	const nested = (levels: number) =>
+		`data: {"candidates":[],"extra":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}\n\n`;
+
+	test('an event nested 100 levels deep is read', async () => {
+		const { chunks, error } = await readAll([nested(100)]);
+		expect(error).toBeUndefined();
+		expect(chunks).toHaveLength(1);
+	});
+
+	test('an event nested 101 levels deep is refused', async () => {
+		const { error } = await readAll([nested(101)]);
+		expect((error as Error).message).toBe(
+			'The stream sent an event nested more than 100 levels deep',
+		);
+	});
+
+	test('brackets inside strings do not make a shallow event deep', async () => {
+		const text = '{['.repeat(500);
+		const { chunks, error } = await readAll([encodeSse([textChunk(text)])]);
+		expect(error).toBeUndefined();
+		expect(answerText(chunks)).toBe(text);
+	});
+});

@@ -9,7 +9,13 @@
  */
 import { createParser, type ParseError } from 'eventsource-parser';
 
-import { isPlainObject, MAX_JSON_DEPTH, nestsDeeperThan, parseJsonOrUndefined } from './json';
+import {
+	isPlainObject,
+	MAX_JSON_DEPTH,
+	mayNestDeeperThan,
+	nestsDeeperThan,
+	parseJsonOrUndefined,
+} from './json';
 import { describeRpcError, findRpcError } from './rpc-status';
 import { type Redact, snippet } from './server-text';
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
@@ -100,7 +106,7 @@ function parseEventData(data: string): GeminiResponseChunk | undefined {
 			`The stream sent an event that is not a Gemini response: ${snippet(data)}`,
 		);
 	}
-	if (nestsDeeperThan(value)) {
+	if (mayNestDeeperThan(data) && nestsDeeperThan(value)) {
 		throw new GeminiStreamError(
 			`The stream sent an event nested more than ${MAX_JSON_DEPTH} levels deep`,
 		);
