@@ -1,8 +1,8 @@
 /**
  * Bytes of a `streamGenerateContent?alt=sse` response -> Gemini response chunks, as they arrive.
  *
- * Layers: UTF-8 decoding that survives characters split across reads, SSE framing by
- * eventsource-parser, then JSON. Lines that are not SSE are kept (bounded) because Google
+ * Layers: UTF-8 decoding that survives characters split across reads (utf8-reads.ts), SSE
+ * framing by eventsource-parser, then JSON. Lines that are not SSE are kept (bounded) because Google
  * appends a bare google.rpc.Status JSON body to a 200 stream when it fails mid-answer (seen
  * pretty-printed outside SSE framing: maximhq/bifrost#5262; as a `data:` event too:
  * diegosouzapw/OmniRoute#4177).
@@ -19,6 +19,7 @@ import {
 import { describeRpcError, findRpcError } from './rpc-status';
 import { type Redact, snippet } from './server-text';
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
+import { Utf8Reads } from './utf8-reads';
 
 /** Largest single SSE event accepted (characters); inline images make events large. */
 const DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024;
@@ -145,7 +146,7 @@ export async function* readGeminiStreamBatches(
 ): AsyncGenerator<GeminiResponseChunk[]> {
 	const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
 	const redact = options.redact ?? ((text: string) => text);
-	const decoder = new TextDecoder('utf-8');
+	const decoder = new Utf8Reads();
 	let ready: string[] = [];
 	let stray = '';
 	let failure: GeminiStreamError | undefined;
@@ -195,8 +196,8 @@ export async function* readGeminiStreamBatches(
 	}
 
 	for await (const piece of body) {
-		// `stream: true` holds back the bytes of a character split across reads.
-		parser.feed(typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true }));
+		// The bytes of a character split across reads wait for the next read.
+		parser.feed(typeof piece === 'string' ? piece : decoder.decode(piece));
 		// Most reads end mid-event: nothing to hand on yet.
 		if (failure || ready.length > 0) {
 			const drained = drain();
@@ -205,7 +206,7 @@ export async function* readGeminiStreamBatches(
 		}
 	}
 	// A last event with no blank line after it is still an event: end it explicitly.
-	parser.feed(`${decoder.decode()}\n\n`);
+	parser.feed(`${decoder.end()}\n\n`);
 	const last = drain();
 	if (last.chunks.length > 0) yield last.chunks;
 	if (last.failed) throw last.error;
