@@ -4,12 +4,12 @@ import { BodyReader, isEventBody } from '../../nodes/shared/transport/body-reade
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-async function readAll(reader: BodyReader): Promise<string[]> {
-	const pieces: string[] = [];
+async function readAll(reader: BodyReader): Promise<string[][]> {
+	const reads: string[][] = [];
 	for (;;) {
 		const { value, done } = await reader.next();
-		if (done) return pieces;
-		pieces.push(value.toString());
+		if (done) return reads;
+		reads.push(value.map(String));
 	}
 }
 
@@ -17,21 +17,38 @@ test('every piece, in order, then the end', async () => {
 	const body = Readable.from([Buffer.from('a'), Buffer.from('b'), Buffer.from('c')], {
 		objectMode: false,
 	});
-	expect(await readAll(new BodyReader(body))).toEqual(['a', 'b', 'c']);
+	expect((await readAll(new BodyReader(body))).flat()).toEqual(['a', 'b', 'c']);
 });
 
-test('the body is paused while a piece waits for the reader, and resumed once it is taken', async () => {
+test('the pieces that come together make one read, as a stream iterator reads them', async () => {
 	const body = new PassThrough();
 	const reader = new BodyReader(body);
-	body.write('first');
+	const pending = reader.next();
+	body.write('a');
+	body.write('b');
+	expect((await pending).value?.map(String)).toEqual(['a', 'b']);
+	body.write('c');
 	await tick();
-	expect(body.isPaused()).toBe(true);
-	body.write('second');
+	body.write('d');
 	await tick();
-	expect((await reader.next()).value?.toString()).toBe('first');
-	expect((await reader.next()).value?.toString()).toBe('second');
+	expect((await reader.next()).value?.map(String)).toEqual(['c', 'd']);
+});
+
+test('while the reader is busy the body buffers up to its high-water mark, then is paused until read', async () => {
+	const body = new PassThrough({ highWaterMark: 4 });
+	const reader = new BodyReader(body);
+	body.write('12');
 	await tick();
 	expect(body.isPaused()).toBe(false);
+	body.write('34');
+	await tick();
+	expect(body.isPaused()).toBe(true);
+	body.write('56');
+	await tick();
+	expect((await reader.next()).value?.map(String)).toEqual(['12', '34']);
+	expect(body.isPaused()).toBe(false);
+	await tick();
+	expect((await reader.next()).value?.map(String)).toEqual(['56']);
 	body.end();
 	expect((await reader.next()).done).toBe(true);
 });

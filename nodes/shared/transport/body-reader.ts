@@ -1,14 +1,17 @@
 /**
- * A streaming response body read piece by piece through its 'data' events, with backpressure:
- * the body is paused while a piece waits for its reader and resumed once the reader has taken
- * every waiting piece, so at most a read or two is held however slow the reader.
+ * A streaming response body read through its 'data' events, one read at a time, as a stream's
+ * own async iterator reads it: each read takes everything that came since the last one (the
+ * pieces of one socket read arrive together), and while the reader is busy the body buffers
+ * up to its high-water mark, then is paused until the reader has taken what waits
+ * (backpressure).
  *
- * Cheaper than a stream's own async iterator, which for each network read waits for a
- * 'readable' event, reads the buffer back out (copying it whole when several pieces wait) and
- * settles a promise or two of its own: n8n 2.x's helper already hands back such an iterator
- * wrapped in a stream, and reading that again the same way doubled the per-read work. Node's
- * `stream` module is not open to community nodes, so the end is told from the body's events
- * as `stream.finished` would: 'end', 'error', or a 'close' before either (a premature close).
+ * Cheaper than that iterator, which for each read waits for a 'readable' event, reads the
+ * buffer back out (copying it into one buffer when several pieces wait) and settles a promise
+ * or two of its own: n8n 2.x's helper already hands back such an iterator wrapped in a stream,
+ * and reading that again the same way doubled the per-read work. A read here is the list of
+ * pieces, not copied. Node's `stream` module is not open to community nodes, so the end is
+ * told from the body's events as `stream.finished` would: 'end', 'error', or a 'close' before
+ * either (a premature close).
  */
 
 /** What of a Node Readable the reader uses: events, pause and resume. */
@@ -22,6 +25,7 @@ export interface EventBody {
 	readonly errored?: Error | null;
 	readonly readableEnded?: boolean;
 	readonly destroyed?: boolean;
+	readonly readableHighWaterMark?: number;
 }
 
 /** Whether `body` is an event-emitting stream the reader can read. */
@@ -36,29 +40,43 @@ export function isEventBody(body: unknown): body is EventBody {
 	);
 }
 
+/** A Node Readable's default high-water mark for bytes (Node 20). */
+const DEFAULT_HIGH_WATER_MARK = 16 * 1024;
+
 /** The error Node's stream iterator throws for a body closed before its end. */
 function prematureClose(): Error {
 	return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
 
 type Waiting = {
-	resolve: (result: IteratorResult<Buffer>) => void;
+	resolve: (result: IteratorResult<Buffer[]>) => void;
 	reject: (error: unknown) => void;
 };
 
-const DONE: IteratorResult<Buffer> = { done: true, value: undefined };
+const DONE: IteratorResult<Buffer[]> = { done: true, value: undefined };
 
-export class BodyReader implements AsyncIterator<Buffer> {
-	private readonly pieces: Buffer[] = [];
+export class BodyReader implements AsyncIterator<Buffer[]> {
+	/** What came since the last read. */
+	private pieces: Buffer[] = [];
+
+	private bytes = 0;
+
+	private readonly highWaterMark: number;
 
 	private ended = false;
+
+	private paused = false;
 
 	/** Set once reading failed: the body's error, a premature close, or {@link stop}'s. */
 	private failure: { error: unknown } | undefined;
 
 	private waiting: Waiting | undefined;
 
+	/** A waiting read is handed what came once the current event is over. */
+	private handing = false;
+
 	constructor(private readonly body: EventBody) {
+		this.highWaterMark = body.readableHighWaterMark ?? DEFAULT_HIGH_WATER_MARK;
 		if (body.errored) this.failure = { error: body.errored };
 		else if (body.destroyed && !body.readableEnded) this.failure = { error: prematureClose() };
 		body.on('error', (error) => this.stop(error));
@@ -71,24 +89,28 @@ export class BodyReader implements AsyncIterator<Buffer> {
 		});
 		body.on('data', (piece) => {
 			if (this.failure) return;
-			const waiting = this.waiting;
-			if (waiting) {
-				this.waiting = undefined;
-				waiting.resolve({ value: piece, done: false });
-				return;
-			}
 			this.pieces.push(piece);
-			this.body.pause();
+			this.bytes += piece.length;
+			if (this.waiting) {
+				// The other pieces of the same socket read come before the microtask runs.
+				if (!this.handing) {
+					this.handing = true;
+					queueMicrotask(() => {
+						this.handing = false;
+						this.settle();
+					});
+				}
+			} else if (this.bytes >= this.highWaterMark && !this.paused) {
+				this.paused = true;
+				this.body.pause();
+			}
 		});
 	}
 
-	next(): Promise<IteratorResult<Buffer>> {
+	/** The pieces that came since the last read, waiting for one if none did. */
+	next(): Promise<IteratorResult<Buffer[]>> {
 		if (this.failure) return Promise.reject(this.failure.error);
-		const piece = this.pieces.shift();
-		if (piece !== undefined) {
-			if (this.pieces.length === 0 && !this.ended) this.body.resume();
-			return Promise.resolve({ value: piece, done: false });
-		}
+		if (this.pieces.length > 0) return Promise.resolve({ value: this.take(), done: false });
 		if (this.ended) return Promise.resolve(DONE);
 		return new Promise((resolve, reject) => {
 			this.waiting = { resolve, reject };
@@ -103,16 +125,31 @@ export class BodyReader implements AsyncIterator<Buffer> {
 	stop(error: unknown): void {
 		if (this.ended || this.failure) return;
 		this.failure = { error };
-		this.pieces.length = 0;
+		this.pieces = [];
+		this.bytes = 0;
 		this.settle();
 	}
 
-	/** Hands the reader waiting, if any, what is known now: the end or the failure. */
+	/** Everything that waits, the body flowing again. */
+	private take(): Buffer[] {
+		const pieces = this.pieces;
+		this.pieces = [];
+		this.bytes = 0;
+		if (this.paused) {
+			this.paused = false;
+			this.body.resume();
+		}
+		return pieces;
+	}
+
+	/** Hands the reader waiting, if any, what is known now: pieces, the failure or the end. */
 	private settle(): void {
 		const waiting = this.waiting;
 		if (!waiting) return;
-		this.waiting = undefined;
 		if (this.failure) waiting.reject(this.failure.error);
+		else if (this.pieces.length > 0) waiting.resolve({ value: this.take(), done: false });
 		else if (this.ended) waiting.resolve(DONE);
+		else return;
+		this.waiting = undefined;
 	}
 }

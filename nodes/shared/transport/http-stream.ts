@@ -166,13 +166,17 @@ function guard(
 	let received = 0;
 	/** Reading threw or was given up: later reads are done, as after a generator's end. */
 	let over = false;
+	/** The pieces of the last read not handed on yet: counted, and handed on whatever comes. */
+	let unread: Buffer[] = [];
+	let nextUnread = 0;
 
 	const read = async (): Promise<IteratorResult<Buffer>> => {
 		if (over) return { done: true, value: undefined };
-		let result: IteratorResult<Buffer>;
+		if (nextUnread < unread.length) return { value: unread[nextUnread++], done: false };
+		let result: IteratorResult<Buffer[] | Buffer>;
 		try {
 			if (failure) throw failure;
-			result = await (pieces ? pieces.next() : nextRead(reader));
+			result = await (pieces ? pieces.next() : nextRead(reader as AsyncIterator<Buffer>));
 		} catch (error) {
 			over = true;
 			throw explain(error);
@@ -185,14 +189,17 @@ function guard(
 		}
 		lastActivity = Date.now();
 		begun = true;
-		received += result.value.length;
+		// The whole read is counted before any of it is handed on, as when it came as one buffer.
+		unread = Array.isArray(result.value) ? result.value : [result.value];
+		for (const piece of unread) received += piece.length;
 		if (received > limits.maxResponseBytes) {
 			over = true;
 			throw new GeminiStreamError(
 				`The response exceeded the limit of ${limits.maxResponseBytes} bytes`,
 			);
 		}
-		return result;
+		nextUnread = 1;
+		return { value: unread[0], done: false };
 	};
 
 	/** The body as the reader sees it: read once, from the start. */
