@@ -9,17 +9,19 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * Budget: the packed tarball stays under 74 KiB, unpacked under 248 KiB, about 6 % above what
+ * Budget: the packed tarball stays under 79 KiB, unpacked under 265 KiB, about 6 % above what
  * it measures now, so that an unexpected addition (a bundled copy of a dependency, a stray
- * file) fails here while ordinary work fits. Measured when the core was split into its layers
- * and index.js added: 71,297 B packed, 238,338 B unpacked; each alone with gzip -9, the core
- * 27,464 B, the main node 12,293 B, the chat model 5,748 B, the credential 2,163 B, the README
- * 20,679 B. The 40 kB target of the previous restructure is withdrawn: the request checks,
- * rate limits, quotas, media and hints added since, and the README that documents them,
- * outgrew it.
+ * file) fails here while ordinary work fits. Measured with the ingest work of issue 22 (the
+ * body read through its events, reads handed on as lists, UTF-8 decoded read by read):
+ * 76,433 B packed, 255,867 B unpacked. Before it: 74,486 B packed, 248,371 B unpacked. When
+ * the core was split into its layers and index.js added: 71,297 B packed, 238,338 B
+ * unpacked; each alone with gzip -9, the core 27,464 B, the main node 12,293 B, the chat
+ * model 5,748 B, the credential 2,163 B, the README 20,679 B. The 40 kB target of the
+ * previous restructure is withdrawn: the request checks, rate limits, quotas, media and hints
+ * added since, and the README that documents them, outgrew it.
  */
-const MAX_PACKED_BYTES = 74 * 1024;
-const MAX_UNPACKED_BYTES = 248 * 1024;
+const MAX_PACKED_BYTES = 79 * 1024;
+const MAX_UNPACKED_BYTES = 265 * 1024;
 
 interface PackReport {
 	size: number;
