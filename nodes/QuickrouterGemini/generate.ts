@@ -8,7 +8,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { AnswerCollector, type CollectedAnswer } from '../shared/gemini/answer-collector';
 import type { GeminiResponseChunk } from '../shared/gemini/types';
 import { withNote } from '../shared/runtime/errors';
-import { streamGenerateContent } from '../shared/transport/generate-stream';
+import { streamGenerateContentBatches } from '../shared/transport/generate-stream';
 import { InlineData, withAttachments, withBinaryRefsFilled } from './attachments';
 import { jsonAnswerOf } from './json-answer';
 import { LiveStream } from './live';
@@ -63,7 +63,10 @@ export async function generateForItem(
 
 	let failure: Error | undefined;
 	try {
-		for await (const chunk of streamGenerateContent(ctx, {
+		// Each network read's chunks at once: a Whole Answer has nothing to do per chunk, and
+		// the chunks of one read arrived together, so none waits for another to be handed on.
+		let chunkIndex = 0;
+		for await (const chunks of streamGenerateContentBatches(ctx, {
 			model: request.model,
 			body: request.body,
 			options,
@@ -73,9 +76,13 @@ export async function generateForItem(
 			signal: run.signal,
 			collector,
 		})) {
-			if (chunkItems) sink.push(await chunkItems.item(chunk, collector.chunkCount - 1));
-			rawChunks?.push(chunk);
-			if (live) await live.send(chunk);
+			if (!chunkItems && !rawChunks && !live) continue;
+			for (const chunk of chunks) {
+				if (chunkItems) sink.push(await chunkItems.item(chunk, chunkIndex));
+				chunkIndex++;
+				rawChunks?.push(chunk);
+				if (live) await live.send(chunk);
+			}
 		}
 	} catch (error) {
 		failure = error as Error;

@@ -9,19 +9,19 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 
 /**
- * Budget: the packed tarball stays under 87 KiB, unpacked under 287 KiB, about 6 % above
+ * Budget: the packed tarball stays under 89 KiB, unpacked under 295 KiB, about 6 % above
  * what it measures now, so that an unexpected addition (a bundled copy of a dependency, a stray
  * file) fails here while ordinary work fits. Measured with issue 21's levers (Service Tier,
  * Cached Content, Response JSON Schema, Media Resolution, the image settings' full lists, the
- * chat model's built-in tools) and the real-network bench's README paragraph: 83,174 B
- * packed, 276,554 B unpacked.
+ * chat model's built-in tools), the real-network bench's README paragraph and the ingest
+ * work's reader (issue 22): 85,247 B packed, 284,047 B unpacked.
  * Before issue 21: 74,486 B packed, 248,371 B unpacked. When the core was split into its
  * layers and index.js added: 71,297 B packed, 238,338 B unpacked. The 40 kB target of an
  * earlier restructure is withdrawn: the request checks, rate limits, quotas, media, hints and
  * cost levers added since, and the README that documents them, outgrew it.
  */
-const MAX_PACKED_BYTES = 87 * 1024;
-const MAX_UNPACKED_BYTES = 287 * 1024;
+const MAX_PACKED_BYTES = 89 * 1024;
+const MAX_UNPACKED_BYTES = 295 * 1024;
 
 interface PackReport {
 	size: number;

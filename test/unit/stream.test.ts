@@ -1,4 +1,8 @@
-import { GeminiStreamError, readGeminiStream } from '../../nodes/shared/gemini/sse-reader';
+import {
+	GeminiStreamError,
+	readGeminiStream,
+	readGeminiStreamBatches,
+} from '../../nodes/shared/gemini/sse-reader';
 import type { GeminiResponseChunk } from '../../nodes/shared/gemini/types';
 import { encodeSse, rpcError, textChunk } from '../standin/sse';
 import { asStream, EXPECTED, FIXTURE_NAMES, readFixture, splitBytes } from '../helpers/fixtures';
@@ -181,4 +185,78 @@ test('chunks are yielded as soon as their event is complete, before the stream e
 test('an event larger than the limit fails even when it arrives whole in one read', async () => {
 	const { error } = await readAll([encodeSse([textChunk('x'.repeat(5000))])], 1000);
 	expect((error as Error).message).toBe('A stream event exceeded the limit of 1000 characters');
+});
+
+describe('one list of chunks per read', () => {
+	const textsOf = (chunks: GeminiResponseChunk[]) =>
+		chunks.map((chunk) => chunk.candidates?.[0]?.content?.parts?.[0]?.text);
+
+	async function readLists(pieces: string[]) {
+		const lists: Array<Array<string | undefined>> = [];
+		let error: unknown;
+		try {
+			for await (const chunks of readGeminiStreamBatches(asStream(pieces))) {
+				lists.push(textsOf(chunks));
+			}
+		} catch (caught) {
+			error = caught;
+		}
+		return { lists, error };
+	}
+
+	test('the events a read completes come together, in order; reads that complete none give no list', async () => {
+		const body = encodeSse([textChunk('a'), textChunk('b'), textChunk('c'), textChunk('d')]);
+		const third = body.indexOf('data:', body.indexOf('data:', body.indexOf('data:') + 1) + 1);
+		const { lists, error } = await readLists([
+			body.slice(0, third + 10),
+			body.slice(third + 10, third + 20),
+			body.slice(third + 20),
+		]);
+		expect(error).toBeUndefined();
+		expect(lists).toEqual([
+			['a', 'b'],
+			['c', 'd'],
+		]);
+	});
+
+	test('the chunks of a read before a bad event are handed on, then the error', async () => {
+		const body = `${encodeSse([textChunk('a'), textChunk('b')])}data: {"candidates": [\n\n${encodeSse([textChunk('c')])}`;
+		const { lists, error } = await readLists([body]);
+		expect(lists).toEqual([['a', 'b']]);
+		expect((error as Error).message).toMatch(/^The stream sent an event that is not valid JSON/);
+	});
+
+	test('one by one, the chunks are the same as the lists', async () => {
+		const body = encodeSse([textChunk('a'), textChunk('b'), textChunk('c')]);
+		const pieces = [body.slice(0, 30), body.slice(30)];
+		const { lists } = await readLists(pieces);
+		const { chunks } = await readAll(pieces);
+		expect(textsOf(chunks)).toEqual(lists.flat());
+	});
+});
+
+describe('nesting', () => {
+	/** An event of `levels` nested containers in all: the response object and lists inside it. */
+	const nested = (levels: number) =>
+		`data: {"candidates":[],"extra":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}\n\n`;
+
+	test('an event nested 100 levels deep is read', async () => {
+		const { chunks, error } = await readAll([nested(100)]);
+		expect(error).toBeUndefined();
+		expect(chunks).toHaveLength(1);
+	});
+
+	test('an event nested 101 levels deep is refused', async () => {
+		const { error } = await readAll([nested(101)]);
+		expect((error as Error).message).toBe(
+			'The stream sent an event nested more than 100 levels deep',
+		);
+	});
+
+	test('brackets inside strings do not make a shallow event deep', async () => {
+		const text = '{['.repeat(500);
+		const { chunks, error } = await readAll([encodeSse([textChunk(text)])]);
+		expect(error).toBeUndefined();
+		expect(answerText(chunks)).toBe(text);
+	});
 });

@@ -51,17 +51,25 @@ const FOLDED_CANDIDATE_FIELDS = new Set([
 /** Response fields folded above; the others are kept as they come. */
 const FOLDED_RESPONSE_FIELDS = new Set(['candidates', 'usageMetadata', 'promptFeedback']);
 
-/** Copies into `fields` every field of `from` that is not folded, a later value replacing. */
+/**
+ * Copies into `fields` every field of `from` that is not folded, a later value replacing.
+ * Own enumerable fields, as Object.entries lists them, without building that list per chunk.
+ */
 function keepOthers(fields: IDataObject, from: IDataObject, folded: Set<string>): void {
-	for (const [key, value] of Object.entries(from)) {
-		if (!folded.has(key) && value !== undefined) fields[key] = value;
+	for (const key in from) {
+		if (!Object.hasOwn(from, key) || folded.has(key)) continue;
+		const value = from[key];
+		if (value !== undefined) fields[key] = value;
 	}
 }
 
+/** Whether the part has no own field but its text, thought flag and signature. */
 function isTextOnly(part: GeminiPart): boolean {
-	return Object.keys(part).every(
-		(key) => key === 'text' || key === 'thought' || key === 'thoughtSignature',
-	);
+	for (const key in part) {
+		if (!Object.hasOwn(part, key)) continue;
+		if (key !== 'text' && key !== 'thought' && key !== 'thoughtSignature') return false;
+	}
+	return true;
 }
 
 /**

@@ -1,18 +1,25 @@
 /**
  * Bytes of a `streamGenerateContent?alt=sse` response -> Gemini response chunks, as they arrive.
  *
- * Layers: UTF-8 decoding that survives characters split across reads, SSE framing by
- * eventsource-parser, then JSON. Lines that are not SSE are kept (bounded) because Google
+ * Layers: UTF-8 decoding that survives characters split across reads (utf8-reads.ts), SSE
+ * framing by eventsource-parser, then JSON. Lines that are not SSE are kept (bounded) because Google
  * appends a bare google.rpc.Status JSON body to a 200 stream when it fails mid-answer (seen
  * pretty-printed outside SSE framing: maximhq/bifrost#5262; as a `data:` event too:
  * diegosouzapw/OmniRoute#4177).
  */
 import { createParser, type ParseError } from 'eventsource-parser';
 
-import { isPlainObject, MAX_JSON_DEPTH, nestsDeeperThan, parseJsonOrUndefined } from './json';
+import {
+	isPlainObject,
+	MAX_JSON_DEPTH,
+	mayNestDeeperThan,
+	nestsDeeperThan,
+	parseJsonOrUndefined,
+} from './json';
 import { describeRpcError, findRpcError } from './rpc-status';
 import { type Redact, snippet } from './server-text';
 import type { GeminiResponseChunk, GoogleRpcError } from './types';
+import { Utf8Reads } from './utf8-reads';
 
 /** Largest single SSE event accepted (characters); inline images make events large. */
 const DEFAULT_MAX_EVENT_CHARS = 64 * 1024 * 1024;
@@ -100,7 +107,7 @@ function parseEventData(data: string): GeminiResponseChunk | undefined {
 			`The stream sent an event that is not a Gemini response: ${snippet(data)}`,
 		);
 	}
-	if (nestsDeeperThan(value)) {
+	if (mayNestDeeperThan(data) && nestsDeeperThan(value)) {
 		throw new GeminiStreamError(
 			`The stream sent an event nested more than ${MAX_JSON_DEPTH} levels deep`,
 		);
@@ -126,18 +133,21 @@ function strayTextError(stray: string, sawEvents: boolean): GeminiStreamError {
 }
 
 /**
- * Yields each Gemini response chunk of an SSE byte stream as soon as its event is complete.
+ * Yields, for each read of an SSE byte stream, the Gemini response chunks whose events it
+ * completed (in order, never an empty list), as soon as that read arrives: one hand-off per
+ * read rather than per event, which for a fast stream of small events is most of the cost.
  * Throws {@link GeminiStreamError} for an error event, an appended error body, malformed JSON,
- * an oversized event or a body that is not SSE at all.
+ * an oversized event or a body that is not SSE at all; the chunks before a bad event of the
+ * same read are handed on first, as {@link readGeminiStream} would have.
  */
-export async function* readGeminiStream(
+export async function* readGeminiStreamBatches(
 	body: AsyncIterable<Uint8Array | string>,
 	options: ReadStreamOptions = {},
-): AsyncGenerator<GeminiResponseChunk> {
+): AsyncGenerator<GeminiResponseChunk[]> {
 	const maxEventChars = options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS;
 	const redact = options.redact ?? ((text: string) => text);
-	const decoder = new TextDecoder('utf-8');
-	const ready: string[] = [];
+	const decoder = new Utf8Reads();
+	let ready: string[] = [];
 	let stray = '';
 	let failure: GeminiStreamError | undefined;
 	let sawEvents = false;
@@ -161,27 +171,56 @@ export async function* readGeminiStream(
 		maxBufferSize: maxEventChars,
 	});
 
-	function* drain(): Generator<GeminiResponseChunk> {
+	/**
+	 * The chunks of the events completed so far; `failed` when one of them (or its size) was
+	 * refused, `error` saying why: the chunks before it are still handed on.
+	 */
+	function drain(): { chunks: GeminiResponseChunk[]; failed: boolean; error?: unknown } {
 		if (failure) throw failure;
-		for (const data of ready.splice(0)) {
-			const chunk = parseEventData(redact(data));
-			if (chunk) {
-				options.onEvent?.(data.length);
-				sawEvents = true;
-				yield chunk;
+		const events = ready;
+		ready = [];
+		const chunks: GeminiResponseChunk[] = [];
+		try {
+			for (const data of events) {
+				const chunk = parseEventData(redact(data));
+				if (chunk) {
+					options.onEvent?.(data.length);
+					sawEvents = true;
+					chunks.push(chunk);
+				}
 			}
+		} catch (error) {
+			return { chunks, failed: true, error };
 		}
+		return { chunks, failed: false };
 	}
 
 	for await (const piece of body) {
-		// `stream: true` holds back the bytes of a character split across reads.
-		parser.feed(typeof piece === 'string' ? piece : decoder.decode(piece, { stream: true }));
+		// The bytes of a character split across reads wait for the next read.
+		parser.feed(typeof piece === 'string' ? piece : decoder.decode(piece));
 		// Most reads end mid-event: nothing to hand on yet.
-		if (failure || ready.length > 0) yield* drain();
+		if (failure || ready.length > 0) {
+			const drained = drain();
+			if (drained.chunks.length > 0) yield drained.chunks;
+			if (drained.failed) throw drained.error;
+		}
 	}
 	// A last event with no blank line after it is still an event: end it explicitly.
-	parser.feed(`${decoder.decode()}\n\n`);
-	yield* drain();
+	parser.feed(`${decoder.end()}\n\n`);
+	const last = drain();
+	if (last.chunks.length > 0) yield last.chunks;
+	if (last.failed) throw last.error;
 
 	if (stray.trim() !== '') throw strayTextError(redact(stray.trim()), sawEvents);
+}
+
+/**
+ * Yields each Gemini response chunk of an SSE byte stream as soon as its event is complete;
+ * {@link readGeminiStreamBatches} one by one.
+ */
+export async function* readGeminiStream(
+	body: AsyncIterable<Uint8Array | string>,
+	options: ReadStreamOptions = {},
+): AsyncGenerator<GeminiResponseChunk> {
+	for await (const chunks of readGeminiStreamBatches(body, options)) yield* chunks;
 }

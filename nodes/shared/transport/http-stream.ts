@@ -16,6 +16,7 @@ import {
 	type StreamBody,
 	StreamTimeoutError,
 } from './api-request';
+import { BodyReader, isEventBody } from './body-reader';
 import { type ApiCredential, MODELS_PATH } from './credentials';
 
 /** Error bodies are read only this far: enough for any JSON error, bounded for HTML pages. */
@@ -91,10 +92,12 @@ export interface OpenStream {
  * {@link GeminiStreamError} past the size limit. One timer at a time, re-armed only when it
  * fires, so a fast stream pays nothing per chunk but a clock read.
  *
- * n8n 2.x's helper hands back axios's `Readable.from` wrapper, whose destroy() waits for the
- * next network read before it takes effect; so each read is raced against the guard's own
- * failure, reading stops at once even while the socket is silent, and `connection` (the
- * request's abort signal, which axios honours until the body ends) closes the socket.
+ * The body is read through its 'data' events ({@link BodyReader}), paused while the reader is
+ * busy. n8n 2.x's helper hands back axios's `Readable.from` wrapper, whose destroy() waits for
+ * the next network read before it takes effect; so the guard's failure ends the read in
+ * progress itself (a body without events has each read raced against it instead), reading
+ * stops at once even while the socket is silent, and `connection` (the request's abort
+ * signal, which axios honours until the body ends) closes the socket.
  */
 function guard(
 	body: StreamBody,
@@ -156,7 +159,8 @@ function guard(
 	/**
 	 * The next read, ended early by the guard's failure. A promise of its own per read: racing
 	 * every read against one long-pending promise would keep each chunk reachable from that
-	 * promise until the stream ends, i.e. hold the whole response in memory.
+	 * promise until the stream ends, i.e. hold the whole response in memory. Only for a body
+	 * that is not an event-emitting stream: a {@link BodyReader} is stopped directly.
 	 */
 	const nextRead = (reader: AsyncIterator<Buffer>) =>
 		new Promise<IteratorResult<Buffer>>((resolve, reject) => {
@@ -168,35 +172,63 @@ function guard(
 	/** The whole body was read: the connection ends by itself (n8n's agents keep none alive). */
 	let complete = false;
 
-	async function* counted(): AsyncGenerator<Buffer> {
-		const reader = body[Symbol.asyncIterator]();
-		let received = 0;
-		for (;;) {
-			const { value, done } = await nextRead(reader).catch((error: unknown) => {
-				throw explain(error);
-			});
-			interrupt = undefined;
-			if (done) {
-				complete = true;
-				return;
-			}
-			lastActivity = Date.now();
-			if (!begun) {
-				begun = true;
-				if (longerStart) nap.abort(CLOSED);
-			}
-			received += value.length;
-			if (received > limits.maxResponseBytes) {
-				throw new GeminiStreamError(
-					`The response exceeded the limit of ${limits.maxResponseBytes} bytes`,
-				);
-			}
-			yield value;
+	const pieces = isEventBody(body) ? new BodyReader(body) : undefined;
+	const reader = pieces ?? body[Symbol.asyncIterator]();
+	if (pieces) interrupt = (error) => pieces.stop(error);
+	let received = 0;
+	/** Reading threw or was given up: later reads are done, as after a generator's end. */
+	let over = false;
+	/** The pieces of the last read not handed on yet: counted, and handed on whatever comes. */
+	let unread: Buffer[] = [];
+	let nextUnread = 0;
+
+	const read = async (): Promise<IteratorResult<Buffer>> => {
+		if (over) return { done: true, value: undefined };
+		if (nextUnread < unread.length) return { value: unread[nextUnread++], done: false };
+		let result: IteratorResult<Buffer[] | Buffer>;
+		try {
+			if (failure) throw failure;
+			result = await (pieces ? pieces.next() : nextRead(reader as AsyncIterator<Buffer>));
+		} catch (error) {
+			over = true;
+			throw explain(error);
 		}
-	}
+		if (!pieces) interrupt = undefined;
+		if (result.done) {
+			over = true;
+			complete = true;
+			return result;
+		}
+		lastActivity = Date.now();
+		if (!begun) {
+			begun = true;
+			if (longerStart) nap.abort(CLOSED);
+		}
+		// The whole read is counted before any of it is handed on, as when it came as one buffer.
+		unread = Array.isArray(result.value) ? result.value : [result.value];
+		for (const piece of unread) received += piece.length;
+		if (received > limits.maxResponseBytes) {
+			over = true;
+			throw new GeminiStreamError(
+				`The response exceeded the limit of ${limits.maxResponseBytes} bytes`,
+			);
+		}
+		nextUnread = 1;
+		return { value: unread[0], done: false };
+	};
+
+	/** The body as the reader sees it: read once, from the start. */
+	const counted: AsyncIterableIterator<Buffer> = {
+		[Symbol.asyncIterator]: () => counted,
+		next: read,
+		return: async () => {
+			over = true;
+			return { done: true, value: undefined };
+		},
+	};
 
 	return {
-		body: counted(),
+		body: counted,
 		release: () => {
 			released.abort(CLOSED);
 			signal?.removeEventListener('abort', stop);
