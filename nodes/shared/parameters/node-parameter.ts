@@ -14,8 +14,11 @@ import type { NodeContext } from '../runtime/context';
 
 type Value = IDataObject[string] | object;
 
+/** What a run knows of a parameter: its one value, or that it holds an expression. */
+type Known = { value: Value } | 'per item';
+
 /** By node run (n8n gives each run its own context object), by parameter and options. */
-const runs = new WeakMap<NodeContext, Map<string, Value>>();
+const runs = new WeakMap<NodeContext, Map<string, Known>>();
 
 function holdsExpression(value: unknown): boolean {
 	if (isExpression(value)) return true;
@@ -42,9 +45,12 @@ export function nodeParameter(
 	let run = runs.get(ctx);
 	if (!run) runs.set(ctx, (run = new Map()));
 	const key = options ? `${name} ${JSON.stringify(options)}` : name;
-	if (run.has(key)) return run.get(key) as Value;
+	const known = run.get(key);
+	if (known !== undefined && known !== 'per item') return known.value;
 	const value = ctx.getNodeParameter(name, itemIndex, fallback, options) as Value;
+	if (known === 'per item') return value;
+	// The raw value is looked at once per run: whether it holds an expression cannot change.
 	const raw = ctx.getNodeParameter(name, itemIndex, fallback, { rawExpressions: true });
-	if (!holdsExpression(raw)) run.set(key, frozen(value));
+	run.set(key, holdsExpression(raw) ? 'per item' : { value: frozen(value) });
 	return value;
 }
